@@ -49,6 +49,13 @@ export interface BuildResult {
   codebookSizes: number[];
   /** Anything worth keeping with the run (final losses, collision counts before de-collision, ...). */
   summary: Record<string, unknown>;
+  /**
+   * Optional: squared distance of each item to each code of the LAST layer (nItems x codebookSizes[layers-1],
+   * row-major; Infinity where a code does not exist for the item's prefix). The sinkhorn collision handler
+   * (src/core/ids/collisions.ts) re-assigns colliding items over these; without it, it falls back to embedding
+   * distances to the per-code centroids of each prefix group.
+   */
+  lastLayerDistances?: Float32Array;
 }
 
 export type IdBuilder = (

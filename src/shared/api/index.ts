@@ -8,17 +8,20 @@ import type { ChildMessage } from '../protocol';
 import { type DatasetsApi, datasetsValidators } from './datasets';
 import { type RunsApi, runsValidators } from './runs';
 import { type SystemApi, systemValidators } from './system';
+import { type ViewsApi, viewsValidators } from './views';
 
 export interface Api {
   datasets: DatasetsApi;
   runs: RunsApi;
   system: SystemApi;
+  views: ViewsApi;
 }
 
 export const API_VALIDATORS = {
   datasets: datasetsValidators,
   runs: runsValidators,
   system: systemValidators,
+  views: viewsValidators,
 } as const;
 
 export type ApiDomain = keyof Api;

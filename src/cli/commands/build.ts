@@ -1,0 +1,112 @@
+/**
+ * `semid build`: builds semantic IDs for a dataset as a 'build' job (forked child through the JobHost), with a
+ * progress bar on stderr, then prints the collision counts and the audit's APE.
+ */
+import type { Command } from '../command';
+import { openDb } from '../../node/db/db';
+import { findDataset } from '../../node/db/datasets';
+import { getAudit, getRunResult, requireRun } from '../../node/db/runs';
+import { JobHost } from '../../node/jobs/host';
+import { nodeForkAdapter } from '../../node/jobs/adapter';
+import type { ApiEvent } from '../../shared/api/index';
+
+const int = (s: unknown, name: string): number | undefined => {
+  if (s === undefined) return undefined;
+  const n = Number(s);
+  if (!Number.isInteger(n)) throw new Error(`--${name} expects an integer, got "${String(s)}"`);
+  return n;
+};
+
+/** A one-line progress bar; `\r`-redrawn on a TTY, else printed at most every 2 s. */
+export function progressLine(phase: string, done: number, total: number, width = 30): string {
+  const frac = total > 0 ? Math.min(1, done / total) : 0;
+  const fill = Math.round(frac * width);
+  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${phase} ${done}/${total}`;
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Build semantic IDs (random, hkmeans, rqkmeans, category-prefix, rqvae, catid2, uri) for a dataset',
+  usage: 'semid build --dataset D --method M --layers L --codebook K [--seed S] [--epochs E] [--collisions none|suffix|sinkhorn] [--json]',
+  details: [
+    'Methods: random (balanced random per layer, the APE baseline), hkmeans (hierarchical k-means; --balanced),',
+    'rqkmeans (residual k-means; --balanced), category-prefix (category path tokens, k-means inside categories),',
+    'and the trained rqvae / catid2 / uri when installed.',
+    'Collisions: none (report), suffix (extra token 0,1,2.. per identical-ID group), sinkhorn (re-assign the last',
+    'token by Sinkhorn OT: zero collisions whenever each prefix group has at most K items).',
+    'Example: semid build --dataset scientific --method hkmeans --layers 3 --codebook 256 --collisions sinkhorn',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string', description: 'dataset id or name', valueName: 'D' },
+    method: { type: 'string', description: 'ID method', valueName: 'M' },
+    layers: { type: 'string', description: 'number of ID layers', valueName: 'L', default: '3' },
+    codebook: { type: 'string', description: 'codebook size K per layer', valueName: 'K', default: '256' },
+    seed: { type: 'string', description: 'random seed', valueName: 'S', default: '42' },
+    epochs: { type: 'string', description: 'training epochs (trained methods)', valueName: 'E' },
+    collisions: { type: 'string', description: 'none | suffix | sinkhorn', valueName: 'MODE', default: 'none' },
+    embedding: { type: 'string', description: 'embedding name (default: the latest)', valueName: 'NAME' },
+    balanced: { type: 'boolean', description: 'balanced k-means (hkmeans, rqkmeans, category-prefix)' },
+    name: { type: 'string', description: 'run name', valueName: 'NAME' },
+  },
+  json: true,
+  async run(args, ctx) {
+    const a = args.values;
+    if (typeof a.dataset !== 'string') throw new Error('--dataset is required');
+    if (typeof a.method !== 'string') throw new Error('--method is required');
+    const db = openDb(ctx.dbPath);
+    const host = new JobHost({ db, dbPath: ctx.dbPath, adapter: nodeForkAdapter });
+    try {
+      const ds = findDataset(db, a.dataset);
+      const params: Record<string, unknown> = {
+        datasetId: ds.id,
+        method: a.method,
+        layers: int(a.layers, 'layers') ?? 3,
+        codebook: int(a.codebook, 'codebook') ?? 256,
+        seed: int(a.seed, 'seed') ?? 42,
+        collisions: a.collisions ?? 'none',
+        ...(a.epochs !== undefined ? { epochs: int(a.epochs, 'epochs') } : {}),
+        ...(typeof a.embedding === 'string' ? { embedding: a.embedding } : {}),
+        ...(a.balanced ? { extra: { balanced: true } } : {}),
+      };
+      const tty = Boolean(process.stderr.isTTY) && !ctx.json;
+      let lastPrint = 0;
+      let runId = -1;
+      const off = host.onEvent((ev: ApiEvent) => {
+        if (ev.type !== 'job' || ev.runId !== runId) return;
+        const m = ev.message;
+        if (m.type === 'progress') {
+          const line = progressLine(m.phase, m.done, m.total);
+          if (tty) process.stderr.write(`\r${line}`);
+          else if (Date.now() - lastPrint > 2000 || m.done === m.total) {
+            lastPrint = Date.now();
+            ctx.err(line);
+          }
+        } else if (m.type === 'log' && m.level !== 'info') ctx.err(`${m.level}: ${m.message}`);
+      });
+      runId = host.start('build', {
+        datasetId: ds.id,
+        params,
+        method: a.method,
+        name: typeof a.name === 'string' ? a.name : `${a.method} L${String(params.layers)} K${String(params.codebook)}`,
+      });
+      const run = await host.wait(runId);
+      off();
+      if (tty) process.stderr.write('\n');
+      if (run.status !== 'succeeded') throw new Error(`build run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}`);
+      const result = getRunResult(db, runId) ?? {};
+      const audit = getAudit(db, runId) as { ape?: number[]; collisionRate?: number } | undefined;
+      if (ctx.json) {
+        ctx.out(JSON.stringify({ ok: true, runId, run: requireRun(db, runId), result, audit }));
+      } else {
+        const col = result.collisions as { mode: string; before: { collidingItems: number }; after: { collidingItems: number } } | undefined;
+        ctx.out(`run ${runId}: ${a.method} on ${ds.name}, ${String(result.layers)} layers (${(result.codebookSizes as number[] | undefined)?.join('/')})`);
+        if (col) ctx.out(`collisions (${col.mode}): ${col.before.collidingItems} colliding items before, ${col.after.collidingItems} after`);
+        if (audit?.ape) ctx.out(`APE per prefix: ${audit.ape.map((x) => x.toFixed(3)).join(' / ')}  (semid audit ${runId} for the full report)`);
+      }
+      return 0;
+    } finally {
+      host.dispose();
+      db.close();
+    }
+  },
+};

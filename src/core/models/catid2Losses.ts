@@ -1,0 +1,104 @@
+/**
+ * The three CAT-ID² losses (Liu et al. 2025, "CAT-ID²: Category-Tree Integrated Document Identifier Learning for
+ * Generative Retrieval in E-commerce", §3.1-3.3), as tfjs functions of one batch. Each returns a scalar and is
+ * differentiable w.r.t. its tensor inputs; masks and category ids are plain data.
+ *
+ * No tf.tidy inside: they run under the gradient tape of the training step, whose own tidy frees the
+ * intermediates once the backward pass no longer needs them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { l2Normalize, matMulBT } from './tfops';
+
+/** A large negative logit for masked-out pairs (exp underflows to exactly 0 in float32). */
+const MASKED = -1e9;
+
+/**
+ * Category ids of the batch items at one category level (−1 = unknown), plus the parent level for hard negatives.
+ */
+export interface HcclLevel {
+  /** Category node id of each batch item at the level tied to this quantizer layer, −1 when unknown. */
+  category: Int32Array;
+  /** Category node id at the previous level (hard negatives share it), or null for the first quantizer layer. */
+  parent: Int32Array | null;
+}
+
+/**
+ * Hierarchical Class Constraint Loss, Eq. (4), for one quantizer layer l:
+ *   L_HCC^l = −1/|B| Σ_a log( exp(⟨r_a, r_p⟩/τ) / Σ_{n∈B} exp(⟨r_a, r_n⟩/τ) ),  ⟨·,·⟩ = cosine similarity,
+ * computed on the residuals r^l that enter quantizer layer l (r^0 = z, the encoder output).
+ *
+ * Readings of what Eq. (4) leaves open:
+ * - Several positives per anchor (every other batch item of the same level-l category): the loss averages
+ *   −log softmax over the anchor's positives (the supervised-contrastive form of Khosla et al. 2020), which is Eq. (4)
+ *   when there is one positive.
+ * - The denominator runs over the anchor's positives and its negatives (never the anchor itself). Negatives are
+ *   items of a different level-l category; from the second quantizer layer on they are restricted to the hard
+ *   negatives of §3.1: same category at level l−1, different category at level l.
+ * - Anchors with no positive or no negative in the batch, and items with unknown category at the level, contribute
+ *   nothing; the mean is taken over the anchors that do (|B| in Eq. (4) would shrink the loss by the share of
+ *   skipped anchors, which only rescales beta).
+ */
+export function hierarchicalClassConstraintLoss(residual: tf.Tensor2D, level: HcclLevel, temperature: number): tf.Scalar {
+  const n = residual.shape[0];
+  const cat = tf.tensor1d(level.category, 'int32');
+  const known = tf.greaterEqual(cat, 0);
+  const knownPair = tf.logicalAnd(known.expandDims(1), known.expandDims(0));
+  const notSelf = tf.logicalNot(tf.cast(tf.eye(n), 'bool'));
+  const same = tf.equal(cat.expandDims(1), cat.expandDims(0));
+  const pos = tf.logicalAnd(tf.logicalAnd(same, knownPair), notSelf);
+  let neg = tf.logicalAnd(tf.logicalNot(same), knownPair);
+  if (level.parent) {
+    const par = tf.tensor1d(level.parent, 'int32');
+    const parKnown = tf.greaterEqual(par, 0);
+    const sameParent = tf.logicalAnd(
+      tf.equal(par.expandDims(1), par.expandDims(0)),
+      tf.logicalAnd(parKnown.expandDims(1), parKnown.expandDims(0)),
+    );
+    neg = tf.logicalAnd(neg, sameParent);
+  }
+  const den = tf.logicalOr(pos, neg);
+  const posF = tf.cast(pos, 'float32');
+  const nPos = tf.sum(posF, 1);
+  const nNeg = tf.sum(tf.cast(neg, 'float32'), 1);
+  const valid = tf.cast(tf.logicalAnd(tf.greater(nPos, 0), tf.greater(nNeg, 0)), 'float32');
+  const nValid = tf.sum(valid);
+
+  const u = l2Normalize(residual);
+  const logits = tf.div(matMulBT(u, u), temperature);
+  const masked = tf.where(den, logits, tf.fill([n, n], MASKED));
+  const lse = tf.logSumExp(masked, 1);
+  // mean over positives of (logit_ap − lse_a) = (Σ_p logit_ap)/|P_a| − lse_a
+  const posMean = tf.div(tf.sum(tf.mul(logits, posF), 1), tf.maximum(nPos, 1));
+  const perAnchor = tf.mul(tf.sub(lse, posMean), valid);
+  return tf.div(tf.sum(perAnchor), tf.maximum(nValid, 1)) as tf.Scalar;
+}
+
+/**
+ * Cluster Scale Constraint Loss, Eq. (5), for one quantizer layer:
+ *   L_CSC^l = KL(p̄ ‖ u) + KL(u ‖ p̄),  p̄ = 1/|B| Σ_i p_i,  p_i = softmax(−‖r_i − e_k‖₂)_k,  u = 1/K · 1.
+ * Eq. (5) writes the mean as (Σ_i |B| p_i)/|B|, which is not a distribution; we read it as the batch mean of p_i
+ * (the text: "the average distribution of samples across codebook entries"). The distance is the unsquared
+ * Euclidean distance, as in §3's definition of p^l. `distance` is [B, K]; a small epsilon keeps the logs finite.
+ */
+export function clusterScaleConstraintLoss(distance: tf.Tensor2D): tf.Scalar {
+  const k = distance.shape[1];
+  const p = tf.softmax(tf.neg(distance), 1);
+  const pbar = tf.add(tf.mean(p, 0), 1e-10);
+  const logU = -Math.log(k);
+  const logP = tf.log(pbar);
+  const klPU = tf.sum(tf.mul(pbar, tf.sub(logP, logU)));
+  const klUP = tf.mul(tf.sum(tf.sub(logU, logP)), 1 / k);
+  return tf.add(klPU, klUP) as tf.Scalar;
+}
+
+/**
+ * Dispersion Loss, Eq. (7): InfoNCE between reconstructed embeddings d̂_i = D(ẑ_i) and the original embeddings d_j
+ * of the batch, cosine similarity over temperature τ:
+ *   L_Dis = −1/|B| Σ_i log( exp(⟨d̂_i, d_i⟩/τ) / Σ_j exp(⟨d̂_i, d_j⟩/τ) ).
+ * The denominator includes j = i (as written). Per §3.3 it replaces the reconstruction loss of Eq. (1).
+ */
+export function dispersionLoss(reconstructed: tf.Tensor2D, original: tf.Tensor2D, temperature: number): tf.Scalar {
+  const logits = tf.div(matMulBT(l2Normalize(reconstructed), l2Normalize(original)), temperature);
+  const diag = tf.sum(tf.mul(logits, tf.eye(logits.shape[0])), 1);
+  return tf.mean(tf.sub(tf.logSumExp(logits, 1), diag)) as tf.Scalar;
+}

@@ -1,0 +1,323 @@
+/**
+ * URI (Jin et al., "Generative Retrieval with Unified Indexer-Retriever", ICLR 2025): the retrieval decoder builds
+ * the index. Layer by layer (l = 1..L) the same decoder gives token distributions for queries (P_Q, from the query
+ * encoder) and items (P_I, from the item tower), trained with L_E (Eq. 8) + L_M (Eq. 9, with the adaptive balance of
+ * Eq. 10) + the memory loss of earlier layers (Eq. 11); then every item is assigned a layer-l token by balanced
+ * assignment (max load = group size / k, inside each group of items sharing the l-1 prefix), and those tokens become
+ * decoder inputs for layer l+1. Random items (as many as positives) join the commit and balance terms (§4.2).
+ * After the last layer the ranker is trained on the final index (§4.3, `retrieverEpochs`), and the decoder + ranker
+ * are stored with the run as a retriever checkpoint, so `semid eval --retriever <this run>` works directly.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { RetrievalTask } from '../../shared/types';
+import { throwIfAborted } from '../../shared/errors';
+import { csrRow } from '../data/arrays';
+import type { BuildResult, IdBuilder } from '../ids/types';
+import { prefixBuckets } from '../kernels/ape';
+import { Adam, serializeVariables } from '../models/tfops';
+import { Rng } from '../util/random';
+import { yieldToLoop } from '../util/generators';
+import { RETRIEVER_DEFAULTS, type RetrieverConfig, RetrieverModel, historyBatch } from '../retrieval/model';
+import { type TaskExamples, evalExamples, subsetExamples, trainExamples } from '../retrieval/tasks';
+import { trainRetriever } from '../retrieval/train';
+import { uriBalancedAssignGrouped } from './balanced';
+import { balanceLoss, commitLoss, eStepLoss, memoryLoss, mStepCrossEntropy } from './losses';
+
+export interface UriOptions {
+  task: Exclude<RetrievalTask, 'search'>;
+  epochsPerLayer: number;
+  batch: number;
+  lr: number;
+  d: number;
+  blocks: number;
+  heads: number;
+  H: number;
+  /** Eq. 10's adaptive weight; false = Eq. 7 (the "w/o adaptive weight" ablation). */
+  adaptiveWeight: boolean;
+  /** Sibling-bucket hard negative for the ranker; false = "w/o hard negative mining". */
+  hardNegatives: boolean;
+  /** Epochs of ranker (+ ID memory) training on the final index; 0 = none (the decoder alone is kept). */
+  retrieverEpochs: number;
+  /** Cap on training pairs per epoch (0 = all). */
+  maxExamplesPerEpoch: number;
+  /** Queries followed through training for the case study (URI Fig. 5). */
+  caseStudyQueries: number;
+}
+
+export const URI_DEFAULTS: UriOptions = {
+  task: 'general',
+  epochsPerLayer: 5,
+  batch: 512,
+  lr: 0.001,
+  d: RETRIEVER_DEFAULTS.d,
+  blocks: RETRIEVER_DEFAULTS.blocks,
+  heads: RETRIEVER_DEFAULTS.heads,
+  H: RETRIEVER_DEFAULTS.H,
+  adaptiveWeight: true,
+  hardNegatives: true,
+  retrieverEpochs: 2,
+  maxExamplesPerEpoch: 0,
+  caseStudyQueries: 3,
+};
+
+export function parseUriOptions(extra: Record<string, unknown> | undefined, epochs: number | undefined): UriOptions {
+  const o: UriOptions = { ...URI_DEFAULTS };
+  if (epochs != null) o.epochsPerLayer = epochs;
+  const e = extra ?? {};
+  const num = (k: keyof UriOptions): void => {
+    if (e[k] != null) {
+      const v = Number(e[k]);
+      if (!Number.isFinite(v) || v < 0) throw new Error(`uri option ${k}: expected a non-negative number, got ${String(e[k])}`);
+      (o as unknown as Record<string, number>)[k] = v;
+    }
+  };
+  (['epochsPerLayer', 'batch', 'lr', 'd', 'blocks', 'heads', 'H', 'retrieverEpochs', 'maxExamplesPerEpoch', 'caseStudyQueries'] as const).forEach(num);
+  if (e.task != null) {
+    if (e.task !== 'general' && e.task !== 'sequential')
+      throw new Error(`uri option task: expected general or sequential (search needs query text embeddings), got ${String(e.task)}`);
+    o.task = e.task;
+  }
+  if (e.adaptiveWeight != null) o.adaptiveWeight = e.adaptiveWeight !== false && e.adaptiveWeight !== 'false';
+  if (e.hardNegatives != null) o.hardNegatives = e.hardNegatives !== false && e.hardNegatives !== 'false';
+  if (e.noAdaptiveWeight === true) o.adaptiveWeight = false;
+  if (e.noHardNegatives === true) o.hardNegatives = false;
+  return o;
+}
+
+/** URI Fig. 5: per-epoch token distributions of a few queries and their positives at layer 1. */
+export interface UriCaseStudy {
+  layer: number;
+  k: number;
+  queries: {
+    queryIdx: number;
+    items: number[];
+    /** Layer-1 token finally assigned to each item. */
+    assigned: number[];
+    epochs: { epoch: number; query: number[]; items: number[][] }[];
+  }[];
+}
+
+function gather(emb: Float32Array, dim: number, rows: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  for (let r = 0; r < rows.length; r++) out.set(emb.subarray(rows[r]! * dim, (rows[r]! + 1) * dim), r * dim);
+  return out;
+}
+
+function prefixOf(codes: Int32Array, L: number, items: ArrayLike<number>, upTo: number): Int32Array {
+  const out = new Int32Array(items.length * upTo);
+  for (let b = 0; b < items.length; b++) for (let l = 0; l < upTo; l++) out[b * upTo + l] = codes[items[b]! * L + l]!;
+  return out;
+}
+
+/** Token distributions P_I^l of every item given its assigned prefix: n × k. */
+async function itemDistributions(model: RetrieverModel, emb: Float32Array, dim: number, codes: Int32Array, L: number, l: number, k: number): Promise<Float32Array> {
+  const n = emb.length / dim;
+  const out = new Float32Array(n * k);
+  const batch = 2048;
+  for (let s = 0; s < n; s += batch) {
+    const items = Int32Array.from({ length: Math.min(batch, n - s) }, (_, i) => s + i);
+    const t = tf.tidy(() => {
+      const ic = model.encodeItems(tf.tensor2d(gather(emb, dim, items), [items.length, dim]));
+      const prefix = l > 0 ? tf.tensor2d(prefixOf(codes, L, items, l), [items.length, l], 'int32') : null;
+      return tf.softmax(model.decodeNext(ic, prefix));
+    });
+    out.set((await t.data()) as Float32Array, s * k);
+    t.dispose();
+  }
+  return out;
+}
+
+/** Layer-1 distributions of the case-study queries and their items. */
+async function caseStudySnapshot(
+  model: RetrieverModel,
+  ex: TaskExamples,
+  items: number[][],
+  emb: Float32Array,
+  dim: number,
+): Promise<{ query: number[]; items: number[][] }[]> {
+  const rows = Int32Array.from({ length: ex.n }, (_, i) => i);
+  const hb = historyBatch(rows, ex.hist, ex.H, emb, dim);
+  const flat = items.flat();
+  const [pq, pi] = tf.tidy(() => {
+    const qc = model.encodeQuery(tf.tensor3d(hb.hist, [ex.n, hb.H, dim]), tf.tensor2d(hb.mask, [ex.n, hb.H]));
+    const ic = model.encodeItems(tf.tensor2d(gather(emb, dim, flat), [flat.length, dim]));
+    return [tf.softmax(model.decodeNext(qc, null)), tf.softmax(model.decodeNext(ic, null))];
+  });
+  const q = (await pq.data()) as Float32Array;
+  const it = (await pi.data()) as Float32Array;
+  tf.dispose([pq, pi]);
+  const k = q.length / Math.max(1, ex.n);
+  const round = (a: Float32Array): number[] => Array.from(a, (x) => Math.round(x * 1e4) / 1e4);
+  let o = 0;
+  return items.map((list, r) => ({
+    query: round(q.subarray(r * k, (r + 1) * k)),
+    items: list.map(() => round(it.subarray(o * k, (o++ + 1) * k))),
+  }));
+}
+
+export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
+  const o = parseUriOptions(opts.extra, opts.epochs);
+  const { data, embeddings: emb, dim } = input;
+  const L = opts.layers;
+  const K = opts.codebook;
+  const n = data.nItems;
+  if (ctx.resume) yield { type: 'log', level: 'warn', message: 'uri builds do not resume from checkpoints yet: starting over' };
+  const cfg: RetrieverConfig = {
+    task: o.task,
+    dim,
+    d: o.d,
+    blocks: o.blocks,
+    heads: o.heads,
+    idLayers: L,
+    codebookSizes: Array.from({ length: L }, () => K),
+    H: o.H,
+    seed: opts.seed,
+  };
+  const model = new RetrieverModel(cfg);
+  const opt = new Adam(model.variables(), { lr: o.lr });
+  const rng = new Rng(opts.seed ^ 0x0ba5e);
+  const codes = new Int32Array(n * L);
+  const train = trainExamples(data, o.task, o.H);
+  if (train.n === 0) throw new Error(`uri: no training pairs for task ${o.task}`);
+  // Case study: users with 3-6 train positives, their history as the query.
+  const validAll = evalExamples(data, o.task, 'valid', o.H);
+  const csIdx: number[] = [];
+  for (let e = 0; e < validAll.n && csIdx.length < o.caseStudyQueries; e++) {
+    const m = csrRow(data.train, validAll.query[e]!).length;
+    if (m >= 3 && m <= 6) csIdx.push(e);
+  }
+  const csEx = subsetExamples(validAll, csIdx);
+  const csItems = csIdx.map((e) => [...new Set(csrRow(data.train, validAll.query[e]!))].slice(0, 5));
+  const csEpochs: { epoch: number; snaps: { query: number[]; items: number[][] }[] }[] = [];
+  const perEpoch = o.maxExamplesPerEpoch > 0 ? Math.min(o.maxExamplesPerEpoch, train.n) : train.n;
+  const steps = Math.ceil(perEpoch / o.batch);
+  const summary: Record<string, unknown> = { task: o.task, adaptiveWeight: o.adaptiveWeight, hardNegatives: o.hardNegatives, layers: [] as unknown[] };
+  let globalStep = 0;
+  try {
+    for (let l = 0; l < L; l++) {
+      if (l === 0 && csEx.n > 0) csEpochs.push({ epoch: 0, snaps: await caseStudySnapshot(model, csEx, csItems, emb, dim) });
+      let last: Record<string, number> = {};
+      for (let epoch = 0; epoch < o.epochsPerLayer; epoch++) {
+        const perm = rng.permutation(train.n).subarray(0, perEpoch);
+        const sums = { loss: 0, eStep: 0, mStepCe: 0, commit: 0, balance: 0, memory: 0 };
+        for (let s = 0; s < steps; s++) {
+          throwIfAborted(ctx.signal);
+          const rows = perm.subarray(s * o.batch, Math.min((s + 1) * o.batch, perEpoch));
+          const B = rows.length;
+          const pos = Int32Array.from(rows, (e) => train.relevant.items[train.relevant.ptr[e]!]!);
+          const all = new Int32Array(2 * B);
+          all.set(pos);
+          for (let b = 0; b < B; b++) all[B + b] = rng.int(n);
+          const hb = historyBatch(rows, train.hist, train.H, emb, dim);
+          const parts: tf.Tensor[] = [];
+          const lossT = tf.tidy(() => {
+            const hist = tf.tensor3d(hb.hist, [B, hb.H, dim]);
+            const mask = tf.tensor2d(hb.mask, [B, hb.H]);
+            const itemEmb = tf.tensor2d(gather(emb, dim, all), [2 * B, dim]);
+            const prefixQ = l > 0 ? tf.tensor2d(prefixOf(codes, L, pos, l), [B, l], 'int32') : null;
+            const prefixI = l > 0 ? tf.tensor2d(prefixOf(codes, L, all, l), [2 * B, l], 'int32') : null;
+            return opt.minimize(() => {
+              const lq = model.decodeAll(model.encodeQuery(hist, mask), prefixQ);
+              const li = model.decodeAll(model.encodeItems(itemEmb), prefixI);
+              const lqL = lq[l]!;
+              const liAll = li[l]!;
+              const liPos = tf.slice(liAll, [0, 0], [B, K]) as tf.Tensor2D;
+              const e = eStepLoss(lqL, liPos);
+              const m = mStepCrossEntropy(lqL, liPos);
+              const c = commitLoss(liAll);
+              const b = balanceLoss(liAll, o.adaptiveWeight);
+              const mem = l > 0 ? tf.add(memoryLoss(lq, prefixQ!, l), memoryLoss(li, prefixI!, l)) : tf.scalar(0);
+              parts.push(...[e, m, c, b, mem].map((t) => tf.keep(tf.clone(t))));
+              return tf.addN([e, m, c, b, mem]) as tf.Scalar;
+            });
+          });
+          const vals = await Promise.all([lossT, ...parts].map((t) => t.data()));
+          tf.dispose([lossT, ...parts]);
+          sums.loss += vals[0]![0]!;
+          sums.eStep += vals[1]![0]!;
+          sums.mStepCe += vals[2]![0]!;
+          sums.commit += vals[3]![0]!;
+          sums.balance += vals[4]![0]!;
+          sums.memory += vals[5]![0]!;
+          globalStep++;
+          if (s % 10 === 0 || s === steps - 1) {
+            yield { type: 'progress', phase: `layer ${l + 1}/${L} epoch ${epoch + 1}/${o.epochsPerLayer}`, done: s + 1, total: steps };
+            await yieldToLoop();
+          }
+        }
+        last = Object.fromEntries(Object.entries(sums).map(([k2, v]) => [`layer${l + 1}.${k2}`, v / steps]));
+        yield { type: 'metrics', step: globalStep, values: last };
+        if (l === 0 && csEx.n > 0) csEpochs.push({ epoch: epoch + 1, snaps: await caseStudySnapshot(model, csEx, csItems, emb, dim) });
+      }
+      // Assignment (§4.2): item distributions given the assigned prefix, balanced inside each prefix group.
+      const probs = await itemDistributions(model, emb, dim, codes, L, l, K);
+      const groups = l === 0 ? new Int32Array(n) : prefixBuckets(codes, n, L, cfg.codebookSizes).ids[l - 1]!;
+      const tok = uriBalancedAssignGrouped(probs, n, K, groups);
+      let keptArgmax = 0;
+      const argmaxLoad = new Int32Array(K);
+      const load = new Int32Array(K);
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        for (let j = 1; j < K; j++) if (probs[i * K + j]! > probs[i * K + best]!) best = j;
+        argmaxLoad[best] = argmaxLoad[best]! + 1;
+        if (best === tok[i]) keptArgmax++;
+        codes[i * L + l] = tok[i]!;
+        load[tok[i]!] = load[tok[i]!]! + 1;
+      }
+      const layerSummary = {
+        layer: l + 1,
+        ...last,
+        emptyBucketsArgmax: argmaxLoad.filter((c) => c === 0).length,
+        emptyTokens: load.filter((c) => c === 0).length,
+        maxLoad: Math.max(...load),
+        keptArgmax: keptArgmax / n,
+      };
+      (summary.layers as unknown[]).push(layerSummary);
+      yield {
+        type: 'log',
+        level: 'info',
+        message: `uri layer ${l + 1}: ${layerSummary.emptyBucketsArgmax} of ${K} tokens empty under argmax, ${Math.round(
+          layerSummary.keptArgmax * 100,
+        )}% of items kept their top token after balancing`,
+      };
+    }
+    const caseStudy: UriCaseStudy = {
+      layer: 1,
+      k: K,
+      queries: csIdx.map((e, r) => ({
+        queryIdx: validAll.query[e]!,
+        items: csItems[r]!,
+        assigned: csItems[r]!.map((i) => codes[i * L]!),
+        epochs: csEpochs.map((ep) => ({ epoch: ep.epoch, query: ep.snaps[r]!.query, items: ep.snaps[r]!.items })),
+      })),
+    };
+    yield { type: 'artifact', artifact: { kind: 'run-data', runId: ctx.runId, key: 'uriCaseStudy', value: caseStudy } };
+    if (o.retrieverEpochs > 0) {
+      const trained = yield* trainRetriever(
+        { data, embeddings: emb, dim, table: { codes, layers: L, codebookSizes: cfg.codebookSizes }, task: o.task },
+        { epochs: o.retrieverEpochs, batch: 256, lr: o.lr, seed: opts.seed, hardNegatives: o.hardNegatives, validSample: 0, maxExamplesPerEpoch: o.maxExamplesPerEpoch },
+        { signal: ctx.signal, runId: ctx.runId },
+        model,
+      );
+      summary.retriever = trained.summary;
+    } else {
+      // The decoder alone (untrained ranker tower) is still stored, so the index can be inspected with it.
+      yield {
+        type: 'artifact',
+        artifact: {
+          kind: 'checkpoint',
+          runId: ctx.runId,
+          step: globalStep,
+          epoch: o.epochsPerLayer * L,
+          meta: { kind: 'retriever', config: cfg, final: true },
+          data: serializeVariables(model.variables(), { config: cfg }),
+        },
+      };
+    }
+    const result: BuildResult = { codes, layers: L, codebookSizes: cfg.codebookSizes.slice(), summary };
+    return result;
+  } finally {
+    opt.dispose();
+    model.dispose();
+  }
+};

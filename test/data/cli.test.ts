@@ -1,0 +1,54 @@
+/** `semid import` / `semid datasets` through the real CLI entry (in-process), on the small fixtures. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runCli } from '../../src/cli/main';
+
+const FIX = resolve(import.meta.dirname, '../fixtures');
+
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, out, err };
+}
+
+describe('semid import / datasets', () => {
+  let dir: string;
+  let dbPath: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'semid-cli-'));
+    dbPath = join(dir, 'cli.db');
+  });
+  afterAll(() => rmSync(dir, { recursive: true }));
+
+  it('imports with --json (one object on stdout) and lists / shows / removes datasets', async () => {
+    const r = await cli(['import', 'lcrec', join(FIX, 'good/good.item.json'), join(FIX, 'good/good.inter.json'), '--name', 'sci-mini', '--sep', ',(?! )', '--json', '--db', dbPath]);
+    expect(r.code).toBe(0);
+    expect(r.out).toHaveLength(1);
+    const s = JSON.parse(r.out[0]!) as Record<string, unknown>;
+    expect(s).toMatchObject({ ok: true, name: 'sci-mini', items: 5, queries: 3, interactions: 9, categoryDepth: 4, categoryLevelCounts: [1, 3, 3, 1] });
+
+    const ids = await cli(['import', 'ids', join(FIX, 'good/good_ids.csv'), '--dataset', 'sci-mini', '--json', '--db', dbPath]);
+    expect(ids.code).toBe(0);
+    expect(JSON.parse(ids.out[0]!)).toMatchObject({ ok: true, layers: 2, collisions: 1 });
+
+    const list = await cli(['datasets', '--json', '--db', dbPath]);
+    expect((JSON.parse(list.out[0]!) as { datasets: { name: string }[] }).datasets.map((d) => d.name)).toEqual(['sci-mini']);
+    const show = await cli(['datasets', 'show', 'sci-mini', '--db', dbPath]);
+    expect(show.code).toBe(0);
+    expect(show.out.join('\n')).toMatch(/category tree: depth 4, nodes per level 1 \/ 3 \/ 3 \/ 1/);
+    const rm = await cli(['datasets', 'remove', '1', '--json', '--db', dbPath]);
+    expect(JSON.parse(rm.out[0]!)).toMatchObject({ ok: true, removed: 1 });
+  });
+
+  it('exits non-zero and prints the InputError on bad input', async () => {
+    const r = await cli(['import', 'p5', join(FIX, 'malformed/p5_dupitem_items.tsv'), join(FIX, 'good/good_sequential.txt'), '--db', dbPath]);
+    expect(r.code).toBe(1);
+    expect(r.err.join('\n')).toMatch(/p5_dupitem_items\.tsv:4: field "p5_item_id": duplicate item id "2"/);
+    const j = await cli(['import', 'lcrec', join(FIX, 'malformed/lcrec_syntax.item.json'), join(FIX, 'good/good.inter.json'), '--json', '--db', dbPath]);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.out[0]!)).toMatchObject({ ok: false, error: { name: 'InputError', line: 4 } });
+  });
+});
