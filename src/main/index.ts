@@ -102,5 +102,5 @@ app.on('before-quit', (e) => {
   if (quitting || !backend) return;
   e.preventDefault();
   quitting = true;
-  backend.dispose().finally(() => app.quit());
+  void backend.dispose().finally(() => app.quit());
 });

@@ -42,14 +42,20 @@ describe.skipIf(!hasScientific)('Scientific (lcrec, ../shared/data/amazon18-scie
     id = s.datasetId;
     expect(s).toMatchObject({ name: 'Scientific', items: 4344, queries: 8317, interactions: 58492 });
     expect(s.splits).toEqual({ train: 58492 - 2 * 8317, valid: 8317, test: 8317 });
-    // PROVENANCE.md: 25 level-2 and 192 level-3 nodes, depth 6, 131 items without a category
-    expect(s.categoryLevelCounts[1]).toBe(25);
-    expect(s.categoryLevelCounts[2]).toBe(192);
-    expect(s.categoryDepth).toBe(6);
+    // PROVENANCE.md: 25 level-2 and 192 level-3 nodes, 131 items without a category. It lists depths 2-6 only: two
+    // items carry junk tails (pack sizes, product text) giving 8 and 16 levels, so the tree is 16 deep.
+    expect(s.categoryLevelCounts.slice(0, 3)).toEqual([1, 25, 192]);
+    expect(s.categoryDepth).toBe(16);
     const o = getDatasetOverview(db, id);
     expect(o.itemsWithoutCategory).toBe(131);
     expect(o.interactionsPerQuery).toMatchObject({ min: 5, max: 78 });
     expect(o.interactionsPerQuery.mean).toBeCloseTo(58492 / 8317, 6);
+  });
+
+  it('--max-depth truncates category paths (CAT-ID² keeps 3 levels)', async () => {
+    const s = await importDataset(db, { format: 'lcrec', paths: [SCIENTIFIC_DIR], name: 'sci-depth3', options: { maxDepth: 3 } });
+    expect(s.categoryDepth).toBe(3);
+    expect(s.categoryLevelCounts).toEqual([1, 25, 192]);
   });
 
   it('the database arrays equal the arrays of the test helper (same importer, no database)', async () => {

@@ -18,11 +18,15 @@ const sankeyInput = (f: LayoutFixture): SankeyInput => ({
 /** Flow conservation: every inner node's incoming links sum to its value and so do its outgoing links. */
 function expectConserved(layout: ReturnType<typeof categoryCodebookSankey>): void {
   const cols = Math.max(...layout.nodes.map((n) => n.column));
+  const inSum = new Map<string, number>();
+  const outSum = new Map<string, number>();
+  for (const l of layout.links) {
+    inSum.set(l.target, (inSum.get(l.target) ?? 0) + l.value);
+    outSum.set(l.source, (outSum.get(l.source) ?? 0) + l.value);
+  }
   for (const node of layout.nodes) {
-    const inSum = layout.links.filter((l) => l.target === node.id).reduce((s, l) => s + l.value, 0);
-    const outSum = layout.links.filter((l) => l.source === node.id).reduce((s, l) => s + l.value, 0);
-    if (node.column > 0) expect(inSum).toBe(node.value);
-    if (node.column < cols) expect(outSum).toBe(node.value);
+    if (node.column > 0) expect(inSum.get(node.id)).toBe(node.value);
+    if (node.column < cols) expect(outSum.get(node.id)).toBe(node.value);
   }
   for (let c = 0; c <= cols; c++) {
     expect(layout.nodes.filter((n) => n.column === c).reduce((s, n) => s + n.value, 0)).toBe(layout.items);
@@ -173,8 +177,11 @@ describe.skipIf(!hasScientific)('layouts on Scientific (shipped rqvae_native IDs
     const input = sankeyInput(f);
     const used = new Set<number>();
     for (let i = 0; i < 4344; i++) used.add(f.codes[i * f.layers]!);
-    for (const maxTokens of [24, 1000]) {
-      const layout = categoryCodebookSankey(input, { maxTokens, topCategories: 10 });
+    for (const [maxTokens, layers] of [
+      [24, undefined],
+      [1000, [0]],
+    ] as const) {
+      const layout = categoryCodebookSankey(input, { maxTokens, topCategories: 10, layers: layers && [...layers] });
       const col1 = layout.nodes.filter((n) => n.column === 1);
       expect(col1.length).toBe(Math.min(used.size, maxTokens));
       expect(layout.purity[0]!.usedTokens).toBe(used.size);
@@ -194,7 +201,7 @@ describe.skipIf(!hasScientific)('layouts on Scientific (shipped rqvae_native IDs
     const rq = categoryCodebookSankey(input, {});
     expect(rq.purity[0]!.tokenPurity).toBeLessThan(1);
     console.log(`[layout] Scientific rqvae_native layer purity vs level-2 category: ${rq.purity.map((p) => p.tokenPurity).join(', ')}`);
-  });
+  }, 300_000);
 
   it('builds the DocID table and word clouds of the whole catalogue', () => {
     const f = scientificWithIndex('rqvae_native');
@@ -217,5 +224,5 @@ describe.skipIf(!hasScientific)('layouts on Scientific (shipped rqvae_native IDs
       `[layout] Scientific same-category mean shared prefix: rqvae ${t.meanPairPrefix[0]}, rkmeans ${t.meanPairPrefix[1]}; ` +
         `rqvae_native collisions: ${collisions.groups} groups / ${collisions.collidingItems} items; top words of ${tree.children![0]!.label}: ${words.slice(0, 5).map((w) => w.word).join(' ')}`,
     );
-  });
+  }, 300_000);
 });

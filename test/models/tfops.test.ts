@@ -85,7 +85,7 @@ describe.each(['wasm', 'cpu'] as const)('tfops on %s', (backend) => {
     const b = tf.variable(tf.zeros([4]));
     const x = seeded(rng, [16, 8]);
     const adam = new Adam([w, b], { lr: 0.01 });
-    const step = (): void => tf.tidy(() => void adam.minimize(() => tf.mean(tf.square(dense(x, w, b as tf.Tensor1D)))));
+    const step = (): void => tf.tidy(() => void adam.minimize(() => tf.mean(tf.square(dense(x, w as tf.Tensor2D, b as tf.Tensor1D)))));
     step();
     const before = tf.memory().numTensors;
     step();

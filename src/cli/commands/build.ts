@@ -47,19 +47,24 @@ export const buildCommand: Command = {
     embedding: { type: 'string', description: 'embedding name (default: the latest)', valueName: 'NAME' },
     balanced: { type: 'boolean', description: 'balanced k-means (hkmeans, rqkmeans, category-prefix)' },
     name: { type: 'string', description: 'run name', valueName: 'NAME' },
+    resume: { type: 'string', description: 'resume an interrupted/failed/cancelled build run from its last checkpoint', valueName: 'RUN' },
   },
   json: true,
   async run(args, ctx) {
     const a = args.values;
-    if (typeof a.dataset !== 'string') throw new Error('--dataset is required');
-    if (typeof a.method !== 'string') throw new Error('--method is required');
+    const resumeId = int(a.resume, 'resume');
+    if (resumeId === undefined && typeof a.dataset !== 'string') throw new Error('--dataset is required');
+    if (resumeId === undefined && typeof a.method !== 'string') throw new Error('--method is required');
     const db = openDb(ctx.dbPath);
     const host = new JobHost({ db, dbPath: ctx.dbPath, adapter: nodeForkAdapter });
     try {
-      const ds = findDataset(db, a.dataset);
+      const resumed = resumeId !== undefined ? requireRun(db, resumeId) : undefined;
+      if (resumed && resumed.kind !== 'build') throw new Error(`run ${resumeId} is a ${resumed.kind} run, not a build`);
+      const ds = findDataset(db, resumed ? String(resumed.datasetId) : (a.dataset as string));
+      const method = resumed ? resumed.method : (a.method as string);
       const params: Record<string, unknown> = {
         datasetId: ds.id,
-        method: a.method,
+        method,
         layers: int(a.layers, 'layers') ?? 3,
         codebook: int(a.codebook, 'codebook') ?? 256,
         seed: int(a.seed, 'seed') ?? 42,
@@ -83,12 +88,17 @@ export const buildCommand: Command = {
           }
         } else if (m.type === 'log' && m.level !== 'info') ctx.err(`${m.level}: ${m.message}`);
       });
-      runId = host.start('build', {
-        datasetId: ds.id,
-        params,
-        method: a.method,
-        name: typeof a.name === 'string' ? a.name : `${a.method} L${String(params.layers)} K${String(params.codebook)}`,
-      });
+      if (resumed) {
+        runId = resumed.id;
+        host.resume(runId);
+      } else {
+        runId = host.start('build', {
+          datasetId: ds.id,
+          params,
+          method,
+          name: typeof a.name === 'string' ? a.name : `${method} L${String(params.layers)} K${String(params.codebook)}`,
+        });
+      }
       const run = await host.wait(runId);
       off();
       if (tty) process.stderr.write('\n');
@@ -99,7 +109,7 @@ export const buildCommand: Command = {
         ctx.out(JSON.stringify({ ok: true, runId, run: requireRun(db, runId), result, audit }));
       } else {
         const col = result.collisions as { mode: string; before: { collidingItems: number }; after: { collidingItems: number } } | undefined;
-        ctx.out(`run ${runId}: ${a.method} on ${ds.name}, ${String(result.layers)} layers (${(result.codebookSizes as number[] | undefined)?.join('/')})`);
+        ctx.out(`run ${runId}: ${method} on ${ds.name}, ${String(result.layers)} layers (${(result.codebookSizes as number[] | undefined)?.join('/')})`);
         if (col) ctx.out(`collisions (${col.mode}): ${col.before.collidingItems} colliding items before, ${col.after.collidingItems} after`);
         if (audit?.ape) ctx.out(`APE per prefix: ${audit.ape.map((x) => x.toFixed(3)).join(' / ')}  (semid audit ${runId} for the full report)`);
       }

@@ -46,6 +46,7 @@ export const importCommand: Command = {
     name: { type: 'string', description: 'dataset name (default: from the files)', valueName: 'N' },
     sep: { type: 'string', description: 'category separator regex', valueName: 'REGEX' },
     map: { type: 'string', description: 'column mapping field=column,... (item_id, title, text, brand, categories, query_id, query, ts, split, label)', valueName: 'MAP' },
+    'max-depth': { type: 'string', description: 'truncate category paths to this many levels (default: keep all)', valueName: 'N' },
     delimiter: { type: 'string', description: 'field delimiter of csv/tsv files (default by extension; "tab" for tab)', valueName: 'C' },
     'query-kind': { type: 'string', description: 'csv/jsonl: user or query (default: query when a query text column exists)', valueName: 'K' },
     locale: { type: 'string', description: 'esci: product locale (default us)', valueName: 'L' },
@@ -85,6 +86,7 @@ export const importCommand: Command = {
       }
       const options: Record<string, unknown> = {
         sep: val('sep'),
+        maxDepth: val('max-depth'),
         map: val('map'),
         delimiter: val('delimiter'),
         queryKind: val('query-kind'),

@@ -132,7 +132,7 @@ export function jacobiEigen(a: Float64Array, n: number, maxSweeps = 60): { value
   for (let sweep = 0; sweep < maxSweeps; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q]! * a[p * n + q]!;
-    if (off <= 1e-30 * total || off === 0) break;
+    if (off <= 1e-24 * total || off === 0) break;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = a[p * n + q]!;

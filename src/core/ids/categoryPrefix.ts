@@ -26,7 +26,7 @@ export const categoryPrefixBuilder: IdBuilder = async function* (input, opts, ct
   const levels = informativeLevels(data);
   const H = Math.max(0, Math.min(typeof opts.extra?.prefixLevels === 'number' ? opts.extra.prefixLevels : L - 1, levels.length, L));
   const balanced = opts.extra?.balanced === true;
-  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 25;
+  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 20;
   const codes = new Int32Array(n * L);
   let group = new Int32Array(n);
   let nGroups = 1;

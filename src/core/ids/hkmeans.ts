@@ -95,7 +95,7 @@ export const hkmeansBuilder: IdBuilder = async function* (input, opts, ctx) {
   const L = opts.layers;
   const K = opts.codebook;
   const balanced = opts.extra?.balanced === true;
-  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 25;
+  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 20;
   const codes = new Int32Array(n * L);
   const lastDist = new Float32Array(n * K);
   const rng = new Rng(opts.seed);

@@ -17,7 +17,7 @@ export const rqkmeansBuilder: IdBuilder = async function* (input, opts, ctx) {
   const L = opts.layers;
   const K = opts.codebook;
   const balanced = opts.extra?.balanced === true;
-  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 25;
+  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 20;
   const rng = new Rng(opts.seed);
   const residual = embeddings.slice(0, n * dim);
   const codes = new Int32Array(n * L);

@@ -8,19 +8,21 @@ import * as tf from '@tensorflow/tfjs';
 import type { JobEvent } from '../../shared/protocol';
 import { throwIfAborted } from '../../shared/errors';
 import type { DatasetArrays } from '../data/arrays';
+import { informativeLevels } from '../ids/categories';
 import type { BuildContext, BuildInput, BuildOptions, BuildResult, IdBuilder } from '../ids/types';
 import { kmeans } from '../kernels/kmeans';
 import { yieldToLoop } from '../util/generators';
 import { Rng } from '../util/random';
 import type { HcclLevel } from './catid2Losses';
 import { RqvaeModel, sqDistances, type RqvaeConfig } from './rqvae';
-import { Adam, configureForBackend, oneHotLookup, restoreWithOptimizer, serializeWithOptimizer } from './tfops';
+import { Adam, checkpointMeta, configureForBackend, oneHotLookup, restoreWithOptimizer, serializeWithOptimizer } from './tfops';
 
 export type QuantizerMethod = 'rqvae' | 'catid2';
 
 /**
- * Epochs when BuildOptions.epochs is not given (the CLI's default). On wasm here one Scientific epoch (5 steps of
- * 1024) takes ~1 s, so 100 epochs is ~2 min on Scientific and ~5 min on Beauty; tests pass a smaller budget.
+ * Epochs when BuildOptions.epochs is not given (the CLI's default). Estimate from the platform note's 4.1 steps/s for
+ * the 768-d, batch-1024 step on wasm (our 256-d input is cheaper): a Scientific epoch is 5 steps (~1 s), so 100
+ * epochs is ~2 min on Scientific and ~5 min on Beauty (12 steps/epoch); tests pass a smaller budget.
  */
 export const DEFAULT_EPOCHS = 100;
 
@@ -94,27 +96,12 @@ function configKey(method: QuantizerMethod, cfg: RqvaeConfig): string {
 }
 
 /**
- * The category levels HCCL ties to quantizer layers 0..H-1. Levels where every known item shares one node (Amazon's
- * root "Industrial & Scientific") carry no information and are skipped; H = min(informative levels, categoryDepth,
- * layers − 1), since §3.1 requires H < L.
+ * The category levels HCCL ties to quantizer layers 0..H-1: the informative levels (a constant root such as Amazon's
+ * "Industrial & Scientific" carries no information and is skipped, as in the audit), truncated to
+ * H = min(categoryDepth, layers − 1), since §3.1 requires H < L.
  */
 export function hcclLevels(data: DatasetArrays, cfg: RqvaeConfig): number[] {
-  const out: number[] = [];
-  for (let lv = 0; lv < data.depth; lv++) {
-    let first = -1;
-    let informative = false;
-    for (let i = 0; i < data.nItems; i++) {
-      const c = data.categoryLevels[i * data.depth + lv]!;
-      if (c < 0) continue;
-      if (first < 0) first = c;
-      else if (c !== first) {
-        informative = true;
-        break;
-      }
-    }
-    if (informative) out.push(lv);
-  }
-  return out.slice(0, Math.max(0, Math.min(cfg.categoryDepth, cfg.layers - 1)));
+  return informativeLevels(data).slice(0, Math.max(0, Math.min(cfg.categoryDepth, cfg.layers - 1)));
 }
 
 function batchLevels(data: DatasetArrays, levels: number[], rows: Int32Array): HcclLevel[] {
@@ -228,7 +215,7 @@ interface StepOut {
 }
 
 /** One optimisation step on rows of X, entirely inside tf.tidy; returns the loss terms and the codes used. */
-function trainStep(model: RqvaeModel, adam: Adam, X: tf.Tensor2D, rows: Int32Array, hccl: HcclLevel[] | null): StepOut {
+export function trainStep(model: RqvaeModel, adam: Adam, X: tf.Tensor2D, rows: Int32Array, hccl: HcclLevel[] | null): StepOut {
   let names: string[] = [];
   // Tensors made inside the loss function live in the gradient's own tidy: tf.keep them out, dispose them here.
   let kept: tf.Tensor[] = [];
@@ -280,10 +267,10 @@ export async function* trainQuantizer(
   let startEpoch = 0;
   try {
     if (ctx.resume) {
-      const meta = restoreWithOptimizer(adam, ctx.resume.data);
-      if (meta.configKey !== key) {
+      if (checkpointMeta(ctx.resume.data).configKey !== key) {
         throw new Error(`${method}: the checkpoint was made with a different configuration; cannot resume`);
       }
+      const meta = restoreWithOptimizer(adam, ctx.resume.data);
       rng.setState(meta.rng as number[]);
       startEpoch = Number(meta.epoch);
       yield { type: 'log', level: 'info', message: `${method}: resumed at epoch ${startEpoch} (step ${adam.step})` };

@@ -109,7 +109,8 @@ export function glorotUniform(rng: Rng, shape: number[]): tf.Tensor {
 /** A trainable variable with Glorot-uniform values (or zeros when `zeros`). */
 export function initVariable(rng: Rng | null, shape: number[]): tf.Variable {
   const values = rng ? glorotUniformValues(rng, shape) : new Float32Array(shape.reduce((a, b) => a * b, 1));
-  return tf.variable(tf.tensor(values, shape, 'float32'), true);
+  // tf.variable keeps its initial-value tensor alive as a separate tensor: tidy frees it.
+  return tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), true));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -148,8 +149,8 @@ export class Adam {
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0;
-    this.m = vars.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.v = vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    this.m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+    this.v = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
   }
 
   /**
@@ -257,6 +258,11 @@ export function serializeVariables(vars: tf.Variable[], meta: Record<string, unk
     vars.map((v) => ({ shape: v.shape, data: v.dataSync() as Float32Array })),
     meta,
   );
+}
+
+/** The JSON meta of a checkpoint, without reading its tensors (to check it matches before restoring). */
+export function checkpointMeta(bytes: Uint8Array): Record<string, unknown> {
+  return unpackTensors(bytes).meta;
 }
 
 /** Restores variables saved by serializeVariables (same list, same order, same shapes). Returns the meta. */

@@ -15,6 +15,7 @@ import { parseP5 } from './p5';
 import { parseTabular } from './tabular';
 import { parseEsci } from './esci';
 import { noProgress, type Progress } from './types';
+import { optNumber } from './options';
 
 export type { Progress } from './types';
 
@@ -41,6 +42,11 @@ export async function parseImport(req: ImportRequest, opts: { onProgress?: Progr
       throw new PayloadError('format', 'the demo catalog is generated, not imported: use `semid demo`');
   }
   if (req.name) ds.name = req.name;
+  const maxDepth = optNumber(options, 'maxDepth', { int: true, min: 1 });
+  if (maxDepth != null) {
+    for (const it of ds.items) if (it.categories.length > maxDepth) it.categories = it.categories.slice(0, maxDepth);
+    ds.config.maxDepth = maxDepth;
+  }
   return ds;
 }
 

@@ -78,7 +78,7 @@ export function jsonLinesTable(file: string): Table {
         try {
           obj = JSON.parse(text);
         } catch (e) {
-          throw new InputError(file, line, null, `invalid JSON: ${(e as Error).message}`);
+          throw new InputError(file, line, null, `invalid JSON: ${(e as Error).message.replace(/ in JSON at position (\d+).*$/, (_m, p: string) => ` at column ${Number(p) + 1}`)}`);
         }
         if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new InputError(file, line, null, 'expected a JSON object on each line');
         const o = obj as Record<string, unknown>;

@@ -20,7 +20,8 @@ export interface ParentPort {
   exit(code: number): void;
 }
 
-export function runChild(port: ParentPort): void {
+/** Starts listening for the host's messages; `cancel()` aborts the running job (used for SIGTERM). */
+export function runChild(port: ParentPort): { cancel(): void } {
   let started = false;
   let controller: AbortController | null = null;
   let jobId = '';
@@ -36,6 +37,7 @@ export function runChild(port: ParentPort): void {
       void runJob(port, m, controller).then((code) => port.exit(code));
     }
   });
+  return { cancel: () => controller?.abort() };
 }
 
 async function runJob(port: ParentPort, m: Extract<HostMessage, { type: 'start' }>, controller: AbortController): Promise<number> {
@@ -100,7 +102,7 @@ async function disposeTf(): Promise<void> {
 // Forked Node child: wire to process.send / process.on('message').
 if (process.env.SEMID_JOB_CHILD === '1' && typeof process.send === 'function') {
   const send = process.send.bind(process);
-  runChild({
+  const handle = runChild({
     postMessage: (msg) => {
       send(msg);
     },
@@ -116,6 +118,8 @@ if (process.env.SEMID_JOB_CHILD === '1' && typeof process.send === 'function') {
       });
     },
   });
+  // `semid runs cancel` from another process: SIGTERM is a polite cancel, like the host's 'cancel' message.
+  process.on('SIGTERM', () => handle.cancel());
   process.on('disconnect', () => {
     // The host died or disconnected us: nothing will receive our events, stop now.
     setTimeout(() => process.exit(0), 100).unref();

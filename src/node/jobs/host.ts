@@ -64,6 +64,8 @@ interface Active {
   timings: Record<string, number>;
   startedAt: number;
   finished: boolean;
+  /** Whether the child ever spoke: a process that dies silently never started its job (bad install, crash on load). */
+  heard: boolean;
 }
 
 const TERMINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
@@ -191,6 +193,7 @@ export class JobHost {
       timings: {},
       startedAt: Date.now(),
       finished: false,
+      heard: false,
     };
     this.active.set(runId, a);
     this.queue.push(runId);
@@ -232,6 +235,7 @@ export class JobHost {
 
   private onMessage(a: Active, m: ChildMessage): void {
     if (a.finished || m.jobId !== a.jobId) return;
+    a.heard = true;
     try {
       this.handle(a, m);
     } catch (e) {
@@ -308,6 +312,7 @@ export class JobHost {
     }
     const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
     if (a.cancelRequested) this.finish(a, { status: 'cancelled', error: `cancelled (the job process ${how} after the grace period)` });
+    else if (!a.heard) this.finish(a, { status: 'failed', error: `the job process ${how} before starting the job (see its stderr)` });
     else this.finish(a, { status: 'interrupted', error: `the job process ${how} before finishing` });
   }
 

@@ -35,7 +35,7 @@ export function startBackend(opts: { dbPath: string; host: 'electron' | 'serve';
     ctx,
     demo,
     dispose: async () => {
-      await jobs.dispose();
+      jobs.dispose();
       db.close();
     },
   };

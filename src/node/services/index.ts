@@ -9,6 +9,8 @@ import { createDatasetsService } from './datasets';
 import { createRunsService } from './runs';
 import { createSystemService } from './system';
 import { createViewsService } from './views';
+import { createRetrievalService } from './retrieval';
+import { createIdsService } from './ids';
 
 export type { ServiceContext, JobControl } from './context';
 export { dispatch, dispatchEnvelope } from './dispatch';
@@ -19,10 +21,12 @@ const DOMAINS = {
   runs: createRunsService,
   system: createSystemService,
   views: createViewsService,
+  retrieval: createRetrievalService,
+  ids: createIdsService,
 } satisfies { [D in ApiDomain]: (ctx: ServiceContext) => Api[D] };
 
 export function createServices(ctx: ServiceContext): Api {
   const api: Record<string, unknown> = {};
   for (const [domain, factory] of Object.entries(DOMAINS)) api[domain] = (factory as (c: ServiceContext) => unknown)(ctx);
-  return api as Api;
+  return api as unknown as Api;
 }

@@ -9,12 +9,16 @@ import { type DatasetsApi, datasetsValidators } from './datasets';
 import { type RunsApi, runsValidators } from './runs';
 import { type SystemApi, systemValidators } from './system';
 import { type ViewsApi, viewsValidators } from './views';
+import { type RetrievalApi, retrievalValidators } from './retrieval';
+import { type IdsApi, idsValidators } from './ids';
 
 export interface Api {
   datasets: DatasetsApi;
   runs: RunsApi;
   system: SystemApi;
   views: ViewsApi;
+  retrieval: RetrievalApi;
+  ids: IdsApi;
 }
 
 export const API_VALIDATORS = {
@@ -22,6 +26,8 @@ export const API_VALIDATORS = {
   runs: runsValidators,
   system: systemValidators,
   views: viewsValidators,
+  retrieval: retrievalValidators,
+  ids: idsValidators,
 } as const;
 
 export type ApiDomain = keyof Api;

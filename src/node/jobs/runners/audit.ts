@@ -2,7 +2,7 @@
 import { auditIds } from '../../../core/audit/index';
 import { requireSemanticIds } from '../../db/artifacts';
 import { loadDatasetArrays } from '../../db/datasets';
-import { v } from '../../../shared/validate';
+import { PayloadError, v } from '../../../shared/validate';
 import type { JobRunner } from '../types';
 
 export interface AuditParams {
@@ -10,11 +10,17 @@ export interface AuditParams {
   targetRunId: number;
 }
 
-const parse = v.object({ targetRunId: v.num({ int: true, min: 1 }) });
+const parse = v.object({ targetRunId: v.optional(v.num({ int: true, min: 1 })), runId: v.optional(v.num({ int: true, min: 1 })) });
 
 export const auditRunner: JobRunner<AuditParams> = {
   kind: 'audit',
-  parse: (params) => parse(params, 'params'),
+  /** `targetRunId` (or `runId`, as the API's other methods call it) names the run to audit. */
+  parse: (params) => {
+    const p = parse(params, 'params');
+    const targetRunId = p.targetRunId ?? p.runId;
+    if (targetRunId == null) throw new PayloadError('params.targetRunId', 'the run to audit is required');
+    return { targetRunId };
+  },
   async *run(p, ctx) {
     const table = requireSemanticIds(ctx.db, p.targetRunId);
     yield { type: 'progress', phase: 'audit', done: 0, total: 1 };

@@ -31,19 +31,18 @@ export const importRunner: JobRunner<ImportRequest> = {
       queue.push({ type: 'progress', phase, done, total });
       wake?.();
     };
-    let finished = false;
-    let result: ImportedDataset | undefined;
-    let error: unknown;
+    // Outcome kept in one object: the parser settles it from a callback the loop below cannot see into.
+    const state: { finished: boolean; result?: ImportedDataset; error?: unknown } = { finished: false };
     const task = parseImport(req, { onProgress, signal: ctx.signal })
       .then(
-        (r) => void (result = r),
-        (e: unknown) => void (error = e),
+        (r) => void (state.result = r),
+        (e: unknown) => void (state.error = e ?? new Error('import failed')),
       )
       .finally(() => {
-        finished = true;
+        state.finished = true;
         wake?.();
       });
-    while (!finished || queue.length) {
+    while (!state.finished || queue.length) {
       const ev = queue.shift();
       if (ev) {
         yield ev;
@@ -53,8 +52,8 @@ export const importRunner: JobRunner<ImportRequest> = {
       wake = null;
     }
     await task;
-    if (error !== undefined) throw error;
-    const ds = result!;
+    if (state.error !== undefined) throw state.error;
+    const ds = state.result!;
     const summary = describeImported(ds);
     yield { type: 'log', level: 'info', message: `parsed ${summary.items} items, ${summary.queries} ${ds.queryKind}s, ${summary.interactions} interactions` };
     yield { type: 'artifact', artifact: { kind: 'dataset', dataset: ds } };

@@ -7,6 +7,8 @@ import { demoImportRunner } from './demo';
 import { embedRunner } from './embed';
 import { importRunner } from './import';
 import { projectRunner } from './project';
+import { trainRetrieverRunner } from './train-retriever';
+import { evalRunner } from './eval';
 
 /** 'import' of format 'demo' generates the demo catalog; every other format goes to the file importers. */
 const importOrDemoRunner: JobRunner<{ demo?: true }> = {
@@ -22,4 +24,6 @@ export const RUNNERS: Partial<Record<JobKind, JobRunner<any>>> = {
   build: buildRunner,
   audit: auditRunner,
   project: projectRunner,
+  'train-retriever': trainRetrieverRunner,
+  eval: evalRunner,
 };

@@ -35,7 +35,7 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
     setBusy(true);
     const params: Record<string, unknown> = { method, layers, codebook, seed, collisions };
     if (TRAINED.has(method)) params.epochs = epochs;
-    api.runs
+    void api.runs
       .start({ kind: 'build', datasetId, params })
       .then((r) => {
         onStarted?.(r.runId);

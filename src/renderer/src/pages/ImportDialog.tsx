@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import type { ImportRequest } from '../../../shared/api/datasets';
 import type { ErrorInfo } from '../../../shared/errors';
 import type { DatasetFormat } from '../../../shared/types';
@@ -30,8 +30,13 @@ export function ImportDialog({ onClose, onDone }: { onClose: () => void; onDone:
 
   useApiEvents((ev) => {
     if (ev.type === 'job' && ev.runId === runId && ev.message.type === 'error') setJobError(ev.message.error);
-    if (ev.type === 'run' && ev.run.id === runId && ev.run.status === 'succeeded' && ev.run.datasetId != null) onDone(ev.run.datasetId);
   }, api);
+  // The run may finish before its first event reaches us: react to the merged run state, not to one event.
+  const doneId = run?.status === 'succeeded' ? run.datasetId : null;
+  useEffect(() => {
+    if (doneId != null) onDone(doneId);
+    // (onDone is a fresh closure each render: keyed on the dataset id only.)
+  }, [doneId]);
 
   const start = async (): Promise<void> => {
     setStartError(null);

@@ -37,4 +37,11 @@ export function view(
 
 export const VIEWS: ViewEntry[] = [
   // views helper: one entry per line
+  view('dashboard', 'Run dashboards', 'compare', () => import('./compare/DashboardView')),
+  view('docids', 'DocID table', 'compare', () => import('./inspect/DocIdView')),
+  view('sankey', 'Category → codebook', 'inspect', () => import('./inspect/SankeyView')),
+  view('prefixes', 'Prefix tree + words', 'inspect', () => import('./inspect/PrefixView')),
+  view('map', 'Embedding map', 'inspect', () => import('./inspect/MapView')),
+  view('collisions', 'Collisions', 'inspect', () => import('./inspect/CollisionsView')),
+  view('query', 'Query inspector', 'inspect', () => import('./inspect/QueryView')),
 ];
