@@ -13,6 +13,8 @@ const VERIFIED = [
   'test/ids/kernels.test.ts',
   'test/retrieval/kernels.test.ts',
   'test/layout/layout.test.ts',
+  'test/ids/builders.test.ts',
+  'test/models/tfops.test.ts',
 ];
 
 export default defineConfig({
