@@ -15,6 +15,7 @@ const VERIFIED = [
   'test/layout/layout.test.ts',
   'test/ids/builders.test.ts',
   'test/models/tfops.test.ts',
+  'test/app/electron-config.test.ts',
 ];
 
 export default defineConfig({
