@@ -16,6 +16,10 @@ const VERIFIED = [
   'test/ids/builders.test.ts',
   'test/models/tfops.test.ts',
   'test/app/electron-config.test.ts',
+  'test/app/serve-api.test.ts',
+  'test/data/malformed.test.ts',
+  'test/data/cli.test.ts',
+  'test/audit/audit.test.ts',
 ];
 
 export default defineConfig({
