@@ -5,7 +5,9 @@
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { ChildMessage, HostMessage } from '../../shared/protocol';
 
 export interface ChildHandle {
@@ -30,7 +32,9 @@ export interface ChildAdapter {
 function childEntry(): { path: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./child.js', import.meta.url));
   if (existsSync(js)) return { path: js, execArgv: [] };
-  return { path: fileURLToPath(new URL('./child.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
+  // Resolve tsx from this package, not from the user's working directory: `npx semid` may run anywhere.
+  const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+  return { path: fileURLToPath(new URL('./child.ts', import.meta.url)), execArgv: ['--import', tsxLoader] };
 }
 
 /** A child_process.fork adapter; `env` adds variables for the children (tests use it). */
