@@ -59,7 +59,7 @@ function textbookEmbed(a: SparseMatrix, k: number, q: number, seed: number): Flo
     const row = new Float64Array(kk);
     for (let j = 0; j < l; j++) {
       const qv = y[i * l + j]!;
-      for (let c = 0; c < kk; c++) row[c] += qv * vectors[j * l + c]! * Math.sqrt(Math.max(values[c]!, 0));
+      for (let c = 0; c < kk; c++) row[c]! += qv * vectors[j * l + c]! * Math.sqrt(Math.max(values[c]!, 0));
     }
     for (let c = 0; c < kk; c++) norm += row[c]! * row[c]!;
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;

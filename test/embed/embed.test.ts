@@ -87,7 +87,7 @@ describe('randomized SVD', () => {
     const ata = new Float64Array(cols * cols);
     for (let i = 0; i < rows; i++) {
       for (let p = ptr[i]!; p < ptr[i + 1]!; p++) {
-        for (let q = ptr[i]!; q < ptr[i + 1]!; q++) ata[a.idx[p]! * cols + a.idx[q]!] += a.val[p]! * a.val[q]!;
+        for (let q = ptr[i]!; q < ptr[i + 1]!; q++) ata[a.idx[p]! * cols + a.idx[q]!]! += a.val[p]! * a.val[q]!;
       }
     }
     const exact = jacobiEigen(ata, cols).values;

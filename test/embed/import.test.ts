@@ -25,7 +25,8 @@ function npy(descr: string, shape: number[], data: ArrayBufferView): Buffer {
   return Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
 }
 
-const vec = (i: number): number[] => [i, i + 0.5, -i, 1];
+// `0 - i` rather than `-i`: item 0 must be +0, as a CSV "0" parses (toEqual tells -0 from 0).
+const vec = (i: number): number[] => [i, i + 0.5, 0 - i, 1];
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'semid-embimp-'));

@@ -130,7 +130,7 @@ describe('t-SNE kernel', () => {
     const c = await run(tsne(x, n, 10, { ...opts, seed: 12 }));
     expect(Array.from(a)).not.toEqual(Array.from(c));
     expect(events.filter((e) => e.type === 'snapshot').map((e) => (e as { iteration: number }).iteration)).toEqual([100, 200, 300]);
-    const kls = events.filter((e) => e.type === 'metrics').map((e) => (e as { values: { kl: number } }).values.kl);
+    const kls = events.filter((e) => e.type === 'metrics').map((e) => (e as unknown as { values: { kl: number } }).values.kl);
     expect(kls[2]!).toBeLessThan(kls[0]!);
     // (Almost) every point's nearest map neighbour is in its own blob.
     let correct = 0;

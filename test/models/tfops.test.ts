@@ -21,7 +21,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
 }
 
-function seeded(rng: Rng, shape: number[]): tf.Tensor2D {
+function seeded(rng: Rng, shape: [number, number]): tf.Tensor2D {
   return tf.tensor(rng.fillNormal(new Float32Array(shape[0]! * shape[1]!)), shape) as tf.Tensor2D;
 }
 

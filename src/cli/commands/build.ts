@@ -8,21 +8,7 @@ import { findDataset } from '../../node/db/datasets';
 import { getAudit, getRunResult, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
-import type { ApiEvent } from '../../shared/api/index';
-
-const int = (s: unknown, name: string): number | undefined => {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n)) throw new Error(`--${name} expects an integer, got "${String(s)}"`);
-  return n;
-};
-
-/** A one-line progress bar; `\r`-redrawn on a TTY, else printed at most every 2 s. */
-export function progressLine(phase: string, done: number, total: number, width = 30): string {
-  const frac = total > 0 ? Math.min(1, done / total) : 0;
-  const fill = Math.round(frac * width);
-  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${phase} ${done}/${total}`;
-}
+import { numOption as int, runJob } from '../jobs';
 
 export const buildCommand: Command = {
   name: 'build',
@@ -73,35 +59,19 @@ export const buildCommand: Command = {
         ...(typeof a.embedding === 'string' ? { embedding: a.embedding } : {}),
         ...(a.balanced ? { extra: { balanced: true } } : {}),
       };
-      const tty = Boolean(process.stderr.isTTY) && !ctx.json;
-      let lastPrint = 0;
-      let runId = -1;
-      const off = host.onEvent((ev: ApiEvent) => {
-        if (ev.type !== 'job' || ev.runId !== runId) return;
-        const m = ev.message;
-        if (m.type === 'progress') {
-          const line = progressLine(m.phase, m.done, m.total);
-          if (tty) process.stderr.write(`\r${line}`);
-          else if (Date.now() - lastPrint > 2000 || m.done === m.total) {
-            lastPrint = Date.now();
-            ctx.err(line);
-          }
-        } else if (m.type === 'log' && m.level !== 'info') ctx.err(`${m.level}: ${m.message}`);
-      });
-      if (resumed) {
-        runId = resumed.id;
-        host.resume(runId);
-      } else {
-        runId = host.start('build', {
+      const run = await runJob(
+        host,
+        ctx,
+        'build',
+        {
           datasetId: ds.id,
           params,
           method,
           name: typeof a.name === 'string' ? a.name : `${method} L${String(params.layers)} K${String(params.codebook)}`,
-        });
-      }
-      const run = await host.wait(runId);
-      off();
-      if (tty) process.stderr.write('\n');
+        },
+        resumed ? { resume: resumed.id } : {},
+      );
+      const runId = run.id;
       if (run.status !== 'succeeded') throw new Error(`build run ${runId} ${run.status}${run.error ? `: ${run.error}` : ''}`);
       const result = getRunResult(db, runId) ?? {};
       const audit = getAudit(db, runId) as { ape?: number[]; collisionRate?: number } | undefined;

@@ -9,7 +9,7 @@ import { getDataset, listDatasets } from '../../node/db/datasets';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
 import { startDemo } from '../../node/services/demo';
-import { followJobs } from './embed';
+import { followJobs } from '../jobs';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -27,7 +27,7 @@ export const demoCommand: Command = {
     if (!Number.isInteger(seed)) throw new Error(`--seed expects an integer, got "${String(a.seed)}"`);
     const db = openDb(ctx.dbPath);
     const host = new JobHost({ db, dbPath: ctx.dbPath, adapter: nodeForkAdapter });
-    const stop = followJobs(host, ctx, (id) => `run ${id}`);
+    const stop = followJobs(host, ctx);
     try {
       let name = typeof a.name === 'string' ? a.name : 'demo catalog';
       if (typeof a.name !== 'string') {

@@ -3,82 +3,14 @@
  * (forked child through the JobHost, progress bar on stderr, Ctrl-C cancels politely), or imports precomputed
  * embeddings (`--from FILE`: .npy float32, CSV, JSONL) keyed by item id.
  */
-import type { Command, CliContext } from '../command';
-import type { ApiEvent } from '../../shared/api/index';
-import type { JobKind } from '../../shared/protocol';
-import type { RunRecord } from '../../shared/types';
+import type { Command } from '../command';
+import { numOption as int, runJob } from '../jobs';
 import { openDb } from '../../node/db/db';
 import { findDataset } from '../../node/db/datasets';
 import { getRunResult } from '../../node/db/runs';
-import { JobHost, type StartOptions } from '../../node/jobs/host';
+import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
 import { importEmbeddingsFile } from '../../node/importers/embeddings';
-
-/** A one-line progress bar. */
-export function progressBar(phase: string, done: number, total: number, width = 30): string {
-  const frac = total > 0 ? Math.min(1, done / total) : 0;
-  const fill = Math.round(frac * width);
-  return `[${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${(frac * 100).toFixed(0).padStart(3)}% ${phase}`;
-}
-
-/**
- * Follows every job of `host` on stderr (a `\r`-redrawn bar on a TTY, a line every 2 s otherwise) and turns the
- * first Ctrl-C into a polite cancel of the running jobs (a second one exits at once). Returns a disposer.
- */
-export function followJobs(host: JobHost, ctx: CliContext, label: (runId: number) => string = (id) => `run ${id}`): () => void {
-  const tty = Boolean(process.stderr.isTTY);
-  let lastPrint = 0;
-  let drawn = false;
-  const off = host.onEvent((ev: ApiEvent) => {
-    if (ev.type === 'run') {
-      if (ev.run.status === 'succeeded' || ev.run.status === 'failed' || ev.run.status === 'cancelled' || ev.run.status === 'interrupted') {
-        if (drawn && tty) process.stderr.write('\n');
-        drawn = false;
-      }
-      return;
-    }
-    const m = ev.message;
-    if (m.type === 'progress') {
-      const line = `${label(ev.runId)} ${progressBar(m.phase, m.done, m.total)}`;
-      if (tty) {
-        process.stderr.write(`\r${line}\x1b[K`);
-        drawn = true;
-      } else if (Date.now() - lastPrint > 2000) {
-        lastPrint = Date.now();
-        ctx.err(line);
-      }
-    } else if (m.type === 'log' && m.level !== 'info') ctx.err(`${label(ev.runId)} ${m.level}: ${m.message}`);
-  });
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    ctx.err('\ncancelling (press Ctrl-C again to quit at once)…');
-    for (const id of host.activeRuns()) host.cancel(id);
-  };
-  process.on('SIGINT', onSigint);
-  return () => {
-    off();
-    process.off('SIGINT', onSigint);
-  };
-}
-
-/** Starts one job and waits for it, following its progress. */
-export async function runJob(host: JobHost, ctx: CliContext, kind: JobKind, opts: StartOptions): Promise<RunRecord> {
-  const stop = followJobs(host, ctx);
-  try {
-    return await host.wait(host.start(kind, opts));
-  } finally {
-    stop();
-  }
-}
-
-const int = (s: unknown, name: string): number | undefined => {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isInteger(n)) throw new Error(`--${name} expects an integer, got "${String(s)}"`);
-  return n;
-};
 
 export const embedCommand: Command = {
   name: 'embed',

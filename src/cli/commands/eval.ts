@@ -8,7 +8,7 @@ import { openDb } from '../../node/db/db';
 import { findDataset } from '../../node/db/datasets';
 import { getRunResult, requireRun } from '../../node/db/runs';
 import type { EvaluationReport } from '../../shared/api/retrieval';
-import { num, runJob } from './train-retriever';
+import { numOption as num, runJob, withHost } from '../jobs';
 
 const f = (x: number | undefined): string => (x == null ? '-' : x.toFixed(4));
 
@@ -80,12 +80,14 @@ export const evalCommand: Command = {
     } finally {
       db.close();
     }
-    const run = await runJob(ctx, ctx.dbPath, 'eval', {
-      ...(datasetId > 0 ? { datasetId } : {}),
-      params,
-      name: label,
-      method: retrieverRunId !== undefined ? 'retriever' : String(a.baseline),
-    });
+    const run = await withHost(ctx.dbPath, (host) =>
+      runJob(host, ctx, 'eval', {
+        ...(datasetId > 0 ? { datasetId } : {}),
+        params,
+        name: label,
+        method: retrieverRunId !== undefined ? 'retriever' : String(a.baseline),
+      }),
+    );
     if (run.status !== 'succeeded') throw new Error(`eval run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''}`);
     const db2 = openDb(ctx.dbPath);
     try {

@@ -10,7 +10,7 @@ import { findDataset } from '../../node/db/datasets';
 import { finishRun, listRuns, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
-import { followJobs } from './embed';
+import { followJobs } from '../jobs';
 
 function duration(r: RunRecord): string {
   if (!r.startedAt) return '';

@@ -2,66 +2,11 @@
  * `semid train-retriever --run RUN --task T`: trains the generative retriever (Transformer decoder over the run's
  * semantic IDs + inner-product ranker) as a 'train-retriever' job, printing per-epoch losses and validation recall.
  */
-import type { Command, CliContext } from '../command';
+import type { Command } from '../command';
 import { openDb } from '../../node/db/db';
 import { requireSemanticIds } from '../../node/db/artifacts';
 import { getMetrics, getRunResult, requireRun } from '../../node/db/runs';
-import { JobHost } from '../../node/jobs/host';
-import { nodeForkAdapter } from '../../node/jobs/adapter';
-import type { ApiEvent } from '../../shared/api/index';
-import type { JobKind } from '../../shared/protocol';
-import type { RunRecord } from '../../shared/types';
-import { progressLine } from './build';
-
-export const num = (s: unknown, name: string, int = true): number | undefined => {
-  if (s === undefined) return undefined;
-  const n = Number(s);
-  if (!Number.isFinite(n) || (int && !Number.isInteger(n))) throw new Error(`--${name} expects ${int ? 'an integer' : 'a number'}, got "${String(s)}"`);
-  return n;
-};
-
-/** Runs one job through a JobHost with a progress bar on stderr; returns the finished run. */
-export async function runJob(
-  ctx: CliContext,
-  dbPath: string,
-  kind: JobKind,
-  opts: { datasetId?: number; params: Record<string, unknown>; name: string; method: string },
-  onMetrics?: (values: Record<string, number>) => void,
-): Promise<RunRecord> {
-  const db = openDb(dbPath);
-  const host = new JobHost({ db, dbPath, adapter: nodeForkAdapter });
-  const tty = Boolean(process.stderr.isTTY) && !ctx.json;
-  let lastPrint = 0;
-  let runId = -1;
-  const off = host.onEvent((ev: ApiEvent) => {
-    if (ev.type !== 'job' || ev.runId !== runId) return;
-    const m = ev.message;
-    if (m.type === 'progress') {
-      const line = progressLine(m.phase, m.done, m.total);
-      if (tty) process.stderr.write(`\r${line}`);
-      else if (Date.now() - lastPrint > 2000 || m.done === m.total) {
-        lastPrint = Date.now();
-        ctx.err(line);
-      }
-    } else if (m.type === 'metrics') {
-      if (tty) process.stderr.write('\n');
-      onMetrics?.(m.values);
-    } else if (m.type === 'log' && m.level !== 'info') ctx.err(`${m.level}: ${m.message}`);
-  });
-  const onSigint = (): void => host.cancel(runId);
-  process.once('SIGINT', onSigint);
-  try {
-    runId = host.start(kind, { ...(opts.datasetId != null ? { datasetId: opts.datasetId } : {}), params: opts.params, name: opts.name, method: opts.method });
-    const run = await host.wait(runId);
-    if (tty) process.stderr.write('\n');
-    return run;
-  } finally {
-    process.off('SIGINT', onSigint);
-    off();
-    host.dispose();
-    db.close();
-  }
-}
+import { numOption as num, runJob } from '../jobs';
 
 export const trainRetrieverCommand: Command = {
   name: 'train-retriever',
@@ -114,18 +59,22 @@ export const trainRetrieverCommand: Command = {
       ...(a['no-hard-negatives'] ? { hardNegatives: false } : {}),
       ...(typeof a.embedding === 'string' ? { embedding: a.embedding } : {}),
     };
-    const run = await runJob(
-      ctx,
-      ctx.dbPath,
-      'train-retriever',
-      { datasetId, params, name: typeof a.name === 'string' ? a.name : `retriever ${a.task} on run ${idsRunId} (${method})`, method: `${method}/${a.task}` },
-      (m) => {
-        if (!ctx.json)
-          ctx.err(
-            `epoch ${m.epoch}: loss ${m.loss?.toFixed(4)} (ids ${m.idLoss?.toFixed(4)}, ranker ${m.rankLoss?.toFixed(4)})` +
-              (m['valid.recall@10'] != null ? `, valid R@10 ${m['valid.recall@10'].toFixed(4)}` : ''),
-          );
-      },
+    const run = await withHost(ctx.dbPath, (host) =>
+      runJob(
+        host,
+        ctx,
+        'train-retriever',
+        { datasetId, params, name: typeof a.name === 'string' ? a.name : `retriever ${a.task} on run ${idsRunId} (${method})`, method: `${method}/${a.task}` },
+        {
+          onMetrics: (_id, m) => {
+            if (!ctx.json)
+              ctx.err(
+                `epoch ${m.epoch}: loss ${m.loss?.toFixed(4)} (ids ${m.idLoss?.toFixed(4)}, ranker ${m.rankLoss?.toFixed(4)})` +
+                  (m['valid.recall@10'] != null ? `, valid R@10 ${m['valid.recall@10'].toFixed(4)}` : ''),
+              );
+          },
+        },
+      ),
     );
     if (run.status !== 'succeeded') throw new Error(`train-retriever run ${run.id} ${run.status}${run.error ? `: ${run.error}` : ''}`);
     const db2 = openDb(ctx.dbPath);

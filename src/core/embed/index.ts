@@ -110,7 +110,7 @@ export async function* fitEmbedder(
     for (let p = matrix.ptr[i]!; p < matrix.ptr[i + 1]!; p++) {
       const v = matrix.val[p]!;
       const o = matrix.idx[p]! * dim;
-      for (let c = 0; c < k; c++) row[c] += v * projection[o + c]!;
+      for (let c = 0; c < k; c++) row[c]! += v * projection[o + c]!;
     }
     let norm = 0;
     for (let c = 0; c < k; c++) norm += row[c]! * row[c]!;
@@ -135,7 +135,7 @@ export async function* fitEmbedder(
       for (const [c, w] of textFeatures(text, model)) {
         const x = w * model.idf[c]!;
         const o = c * dim;
-        for (let j = 0; j < k; j++) acc[j] += x * projection[o + j]!;
+        for (let j = 0; j < k; j++) acc[j]! += x * projection[o + j]!;
       }
       let norm = 0;
       for (let j = 0; j < k; j++) norm += acc[j]! * acc[j]!;
@@ -181,7 +181,7 @@ export async function* randomizedSvd(
     total: totalPasses * 1000,
   });
 
-  let z = new Float64Array(m * l);
+  let z: Float64Array = new Float64Array(m * l);
   for (let i = 0; i < z.length; i++) z[i] = rng.normal();
   const buf = new Float64Array(CHUNK * l);
 
@@ -268,7 +268,7 @@ export async function* randomizedSvd(
       const qv = qm[qo + j]!;
       if (qv === 0) continue;
       const wo = j * l;
-      for (let c = 0; c < k; c++) acc[c] += qv * w[wo + c]!;
+      for (let c = 0; c < k; c++) acc[c]! += qv * w[wo + c]!;
     }
     projection.set(acc, r * dim);
   }

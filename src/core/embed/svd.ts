@@ -23,7 +23,7 @@ export function spmmRows(a: SparseMatrix, x: Float64Array, l: number, y: Float64
     for (let p = ptr[i]!; p < ptr[i + 1]!; p++) {
       const v = val[p]!;
       const xo = idx[p]! * l;
-      for (let c = 0; c < l; c++) y[yo + c] += v * x[xo + c]!;
+      for (let c = 0; c < l; c++) y[yo + c]! += v * x[xo + c]!;
     }
   }
 }
@@ -36,7 +36,7 @@ export function spmmTransposeRows(a: SparseMatrix, y: Float64Array, l: number, z
     for (let p = ptr[i]!; p < ptr[i + 1]!; p++) {
       const v = val[p]!;
       const zo = idx[p]! * l;
-      for (let c = 0; c < l; c++) z[zo + c] += v * y[yo + c]!;
+      for (let c = 0; c < l; c++) z[zo + c]! += v * y[yo + c]!;
     }
   }
 }
@@ -49,7 +49,7 @@ export function gramRows(z: Float64Array, l: number, g: Float64Array, r0: number
       const za = z[o + a]!;
       if (za === 0) continue;
       const go = a * l;
-      for (let b = a; b < l; b++) g[go + b] += za * z[o + b]!;
+      for (let b = a; b < l; b++) g[go + b]! += za * z[o + b]!;
     }
   }
 }
@@ -62,7 +62,7 @@ export function crossRows(x: Float64Array, y: Float64Array, l: number, g: Float6
       const xa = x[o + a]!;
       if (xa === 0) continue;
       const go = a * l;
-      for (let b = a; b < l; b++) g[go + b] += xa * y[o + b]!;
+      for (let b = a; b < l; b++) g[go + b]! += xa * y[o + b]!;
     }
   }
 }

@@ -79,7 +79,7 @@ function centroidCosts(members: number[], lastTok: Int32Array, K: number, emb: F
   for (const i of members) {
     const j = lastTok[i]!;
     cnt[j]!++;
-    for (let t = 0; t < dim; t++) sums[j * dim + t] += emb[i * dim + t]!;
+    for (let t = 0; t < dim; t++) sums[j * dim + t]! += emb[i * dim + t]!;
   }
   const cost = new Float32Array(members.length * K);
   members.forEach((i, r) => {

@@ -259,7 +259,7 @@ export function kmeans(
       counts[a]!++;
       const xo = row(r) * dim;
       const so = a * dim;
-      for (let t = 0; t < dim; t++) sums[so + t] += x[xo + t]!;
+      for (let t = 0; t < dim; t++) sums[so + t]! += x[xo + t]!;
     }
     const taken = new Uint8Array(rows);
     for (let j = 0; j < k; j++) {

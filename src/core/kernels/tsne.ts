@@ -280,12 +280,12 @@ class QuadTree {
   private grow(min: number): void {
     if (min <= this.cap) return;
     const cap = Math.max(min, this.cap * 2, 64);
-    const f = (a: Float64Array): Float64Array => {
+    const f = (a: Float64Array): Float64Array<ArrayBuffer> => {
       const b = new Float64Array(cap);
       b.set(a);
       return b;
     };
-    const g = (a: Int32Array): Int32Array => {
+    const g = (a: Int32Array): Int32Array<ArrayBuffer> => {
       const b = new Int32Array(cap);
       b.set(a);
       return b;

@@ -133,7 +133,7 @@ function kmeansInitCodebooks(model: RqvaeModel, xb: tf.Tensor2D, rng: Rng): void
       tf.tidy(() => cb.assign(tf.tensor2d(cent, [K, latent])));
       const next = tf.tidy(() => {
         const idx = tf.argMin(sqDistances(r, cb as tf.Tensor2D), 1) as tf.Tensor1D;
-        return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D));
+        return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D)) as tf.Tensor2D;
       });
       r.dispose();
       r = next;
@@ -176,7 +176,7 @@ function reinitDeadCodes(model: RqvaeModel, X: tf.Tensor2D, usage: Int32Array[],
       if (l === layers - 1) break;
       const next = tf.tidy(() => {
         const idx = tf.argMin(sqDistances(r, cb as tf.Tensor2D), 1) as tf.Tensor1D;
-        return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D));
+        return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D)) as tf.Tensor2D;
       });
       r.dispose();
       r = next;

@@ -142,7 +142,7 @@ export class RqvaeModel {
       // Eq. (2): ‖sg[r] − e‖² moves the codebook, η‖r − sg[e]‖² commits the encoder.
       codebookLoss = tf.add(codebookLoss, tf.mean(tf.sum(tf.square(tf.sub(rs, e)), 1)));
       commitLoss = tf.add(commitLoss, tf.mean(tf.sum(tf.square(tf.sub(r, es)), 1)));
-      zq = zq ? tf.add(zq, es) : es;
+      zq = (zq ? tf.add(zq, es) : es) as tf.Tensor2D;
       r = tf.sub(r, es);
     }
     // Straight-through estimator: the decoder sees ẑ, the gradient goes to z unchanged.

@@ -152,20 +152,20 @@ export class RetrieverModel {
   encodeQuery(hist: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
     const [B, H, dim] = hist.shape;
     const d = this.cfg.d;
-    const z = tf.add(tf.reshape(matMul(tf.reshape(hist, [B * H, dim]), this.qIn), [B, H, d]), this.qPos);
+    const z = tf.add(tf.reshape(matMul(tf.reshape(hist, [B * H, dim]), (this.qIn as tf.Tensor2D)), [B, H, d]), this.qPos);
     const last = tf.reshape(tf.slice(z, [0, H - 1, 0], [B, 1, d]), [B, d]);
-    const probe = matMul(last, this.qAtt); // [B, d]
+    const probe = matMul(last as tf.Tensor2D, this.qAtt as tf.Tensor2D); // [B, d]
     const logits = tf.div(tf.sum(tf.mul(z, tf.expandDims(probe, 1)), 2), Math.sqrt(d)); // [B, H]
     const att = tf.softmax(tf.add(logits, tf.mul(tf.sub(1, mask), -1e9))); // [B, H]
     const ctx = tf.sum(tf.mul(z, tf.expandDims(att, 2)), 1) as tf.Tensor2D; // [B, d]
-    const h = tf.relu(dense(tf.concat([ctx, last], 1), this.qW1, this.qB1 as tf.Tensor1D));
-    return dense(h, this.qW2, this.qB2 as tf.Tensor1D);
+    const h = tf.relu(dense(tf.concat([ctx, last as tf.Tensor2D], 1), (this.qW1 as tf.Tensor2D), this.qB1 as tf.Tensor1D));
+    return dense(h, (this.qW2 as tf.Tensor2D), this.qB2 as tf.Tensor1D);
   }
 
   /** Item tower: [B, dim] item embeddings → [B, d]. */
   encodeItems(emb: tf.Tensor2D): tf.Tensor2D {
-    const h = tf.relu(dense(emb, this.iW1, this.iB1 as tf.Tensor1D));
-    return dense(h, this.iW2, this.iB2 as tf.Tensor1D);
+    const h = tf.relu(dense(emb, (this.iW1 as tf.Tensor2D), this.iB1 as tf.Tensor1D));
+    return dense(h, (this.iW2 as tf.Tensor2D), this.iB2 as tf.Tensor1D);
   }
 
   private mask(T: number): tf.Tensor {

@@ -12,19 +12,19 @@ import { stopGradient } from '../models/tfops';
 /** Eq. 8: L_E-step = L_ce(x, Y⁺_x) = H(P_I, P_Q) — the query distribution learns the (fixed) item distribution. */
 export function eStepLoss(logitsQ: tf.Tensor2D, logitsI: tf.Tensor2D): tf.Scalar {
   const target = stopGradient(tf.softmax(logitsI));
-  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logitsQ)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logitsQ)), 1))) as tf.Scalar;
 }
 
 /** Eq. 5 / first term of Eq. 9: L_ce(y, X⁺_y) = H(P_Q, P_I) — the item distribution learns its queries' mean. */
 export function mStepCrossEntropy(logitsQ: tf.Tensor2D, logitsI: tf.Tensor2D): tf.Scalar {
   const target = stopGradient(tf.softmax(logitsQ));
-  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logitsI)), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(logitsI)), 1))) as tf.Scalar;
 }
 
 /** Eq. 6 / second term of Eq. 9: L_commit = H(P_I) = -Σ_j p_j log p_j, pushing each item towards one token. */
 export function commitLoss(logitsI: tf.Tensor2D): tf.Scalar {
   const logp = tf.logSoftmax(logitsI);
-  return tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logp), logp), 1)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logp), logp), 1))) as tf.Scalar;
 }
 
 /**
@@ -42,7 +42,7 @@ export function balanceLoss(logitsI: tf.Tensor2D, adaptive: boolean): tf.Scalar 
   const meanP = tf.mean(tf.softmax(logitsI), 0); // E_y[P_I], [k]
   const logMean = tf.log(tf.add(meanP, 1e-10));
   const w = adaptive ? stopGradient(tf.add(tf.abs(tf.sub(1 / k, logMean)), 1)) : tf.onesLike(logMean);
-  return tf.neg(tf.sum(tf.mul(w, tf.mul(logMean, 1 / k))));
+  return tf.neg(tf.sum(tf.mul(w, tf.mul(logMean, 1 / k)))) as tf.Scalar;
 }
 
 /**

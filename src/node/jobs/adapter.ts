@@ -9,6 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ChildMessage, HostMessage } from '../../shared/protocol';
+import { bundled } from '../../../bin/bundle.mjs';
+import { packageRoot } from '../server/paths';
 
 export interface ChildHandle {
   /** OS process id (undefined if the process could not be spawned). */
@@ -26,15 +28,20 @@ export interface ChildAdapter {
 }
 
 /**
- * The child entry: the compiled `child.js` next to this file when it exists (a bundled build), else `child.ts`
- * run through tsx (from source: CLI via bin/semid.mjs, vitest, serve).
+ * The child entry: the compiled `child.js` next to this file in an electron-vite build; else a cached esbuild bundle
+ * of child.ts (bin/bundle.mjs: loads in ~5 s, mostly tfjs, against ~18 s for the sources through tsx); else child.ts
+ * through tsx. Test runners (SEMID_TEST_RUNNERS, a .ts file) need the tsx loader in any case.
  */
-function childEntry(): { path: string; execArgv: string[] } {
+function childEntry(extraEnv: Record<string, string>): { path: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./child.js', import.meta.url));
   if (existsSync(js)) return { path: js, execArgv: [] };
+  const root = packageRoot();
   // Resolve tsx from this package, not from the user's working directory: `npx semid` may run anywhere.
-  const tsxLoader = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
-  return { path: fileURLToPath(new URL('./child.ts', import.meta.url)), execArgv: ['--import', tsxLoader] };
+  const tsxLoader = pathToFileURL(join(dirname(createRequire(join(root, 'package.json')).resolve('tsx/package.json')), 'dist/loader.mjs')).href;
+  const needsTsx = Boolean(extraEnv.SEMID_TEST_RUNNERS ?? process.env.SEMID_TEST_RUNNERS);
+  const bundle = bundled('child', 'src/node/jobs/child.ts');
+  if (bundle) return { path: bundle, execArgv: needsTsx ? ['--import', tsxLoader] : [] };
+  return { path: join(root, 'src', 'node', 'jobs', 'child.ts'), execArgv: ['--import', tsxLoader] };
 }
 
 /** A child_process.fork adapter; `env` adds variables for the children (tests use it). */
@@ -46,7 +53,7 @@ export const nodeForkAdapter: ChildAdapter = makeNodeForkAdapter();
 
 function forkChild(extraEnv: Record<string, string>): ChildHandle {
   {
-    const entry = childEntry();
+    const entry = childEntry(extraEnv);
     const child = fork(entry.path, [], {
       execArgv: entry.execArgv,
       // 'advanced' = structured clone: typed arrays in artifacts travel as binary, not JSON number lists.

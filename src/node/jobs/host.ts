@@ -96,7 +96,7 @@ export class JobHost {
   start(kind: JobKind, opts: StartOptions): number {
     if (this.disposed) throw new Error('the job host has been disposed');
     const datasetId = opts.datasetId ?? (typeof opts.params.datasetId === 'number' ? opts.params.datasetId : null);
-    const params = datasetId != null ? { ...opts.params, datasetId } : { ...opts.params };
+    const params: Record<string, unknown> = datasetId != null ? { ...opts.params, datasetId } : { ...opts.params };
     const runId = createRun(this.db, {
       datasetId,
       kind,

@@ -12,7 +12,6 @@ import { csrRow } from '../../core/data/arrays';
 import { beamSearchBatch, candidatesOf } from '../../core/retrieval/beam';
 import { topK } from '../../core/retrieval/metrics';
 import { evalExamples, historyOf, subsetExamples } from '../../core/retrieval/tasks';
-import { decoderStep, encodeQueries, itemRepresentations, loadRetriever } from '../../core/retrieval/train';
 import { buildTrie } from '../../core/retrieval/trie';
 import type { UriCaseStudy } from '../../core/uri/index';
 import type { Db } from '../db/db';
@@ -71,6 +70,8 @@ export async function inspectQuery(db: Db, arg: { retrieverRunId: number; queryI
   await initTf();
   const { configureForBackend } = await import('../../core/models/tfops');
   configureForBackend();
+  // Loaded on demand: tfjs costs ~3 s of start-up that no other CLI command or view should pay.
+  const { decoderStep, encodeQueries, itemRepresentations, loadRetriever } = await import('../../core/retrieval/train');
   const model = loadRetriever(ref.weights);
   try {
     const all = evalExamples(rd.data, ref.task, 'test', model.cfg.task === 'search' ? 0 : model.cfg.H);

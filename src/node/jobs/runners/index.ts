@@ -13,7 +13,8 @@ import { evalRunner } from './eval';
 /** 'import' of format 'demo' generates the demo catalog; every other format goes to the file importers. */
 const importOrDemoRunner: JobRunner<{ demo?: true }> = {
   kind: 'import',
-  parse: (params) => (params.format === 'demo' ? demoImportRunner.parse(params) : importRunner.parse(params)),
+  parse: (params) =>
+    (params.format === 'demo' ? demoImportRunner.parse(params) : importRunner.parse(params)) as { demo?: true },
   run: (p, ctx) => (p.demo ? demoImportRunner.run(p as never, ctx) : importRunner.run(p as never, ctx)),
 };
 

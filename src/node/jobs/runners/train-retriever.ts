@@ -11,7 +11,7 @@ import { latestCheckpoint, requireRun } from '../../db/runs';
 import type { DatasetArrays } from '../../../core/data/arrays';
 import { itemText } from '../../../core/retrieval/baselines';
 import { foldInQueries } from '../../../core/retrieval/text';
-import { TRAIN_DEFAULTS, type RetrieverInput, type TrainRetrieverOptions, trainRetriever } from '../../../core/retrieval/train';
+import type { RetrieverInput, TrainRetrieverOptions } from '../../../core/retrieval/train';
 import type { ItemRecord, RetrievalTask, RunRecord, SemanticIdTable } from '../../../shared/types';
 import { v } from '../../../shared/validate';
 import type { JobRunner } from '../types';
@@ -140,6 +140,8 @@ export const trainRetrieverRunner: JobRunner<TrainRetrieverParams> = {
     yield { type: 'log', level: 'info', message: `tfjs backend: ${tf.backend}; ID table of run ${p.idsRunId}: ${ids.layers} layers (${ids.codebookSizes.join('/')})` };
     const resume = latestCheckpoint(ctx.db, ctx.runId);
     const { idsRunId: _i, task: _t, embedding: _e, ...opts } = p;
+    // tfjs is loaded only by the jobs that train: this module is also imported by services that must start fast.
+    const { TRAIN_DEFAULTS, trainRetriever } = await import('../../../core/retrieval/train');
     const trained = yield* trainRetriever(retrieverInput(rd, ids, p.task), opts, {
       signal: ctx.signal,
       runId: ctx.runId,

@@ -141,7 +141,7 @@ export default function MapView({ api, datasetId, query, setQuery }: ViewProps):
     );
   };
 
-  const data = proj.data;
+  const data = proj.data ?? null;
   const shown: MapData | null = useMemo(() => (data && preview && preview.coords.length === data.coords.length ? { ...data, coords: preview.coords } : data), [data, preview]);
 
   // Colour classes: category at a level, or token at a layer.

@@ -192,7 +192,7 @@ export function WordCloud({ words, seedKey, height = 300 }: { words: WordWeight[
   const maxW = useMemo(() => Math.max(...words.map((x) => x.weight)), [words]);
   useEffect(() => {
     const rnd = seeded(seedKey);
-    const layout = cloud<{ text: string; size: number; weight: number; count: number }>()
+    const layout = cloud<{ text: string; size: number; weight: number; count: number; x?: number; y?: number; rotate?: number }>()
       .size([w, height])
       .words(words.map((x) => ({ text: x.word, size: 11 + 37 * Math.sqrt(x.weight / maxW), weight: x.weight, count: x.count })))
       .padding(2)
