@@ -8,7 +8,35 @@ import { findDataset } from '../../node/db/datasets';
 import { getAudit, getRunResult, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
-import { numOption as int, runJob } from '../jobs';
+import { numOption, numOption as int, runJob } from '../jobs';
+
+/** Method-specific options (BuildOptions.extra) from the command line; each builder ignores the keys it does not know. */
+export function buildExtra(a: Record<string, unknown>): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  const num = (k: string, key: string, integer: boolean): void => {
+    const x = numOption(a[k], k, integer);
+    if (x !== undefined) extra[key] = x;
+  };
+  if (a.balanced) extra.balanced = true;
+  num('batch', 'batch', true);
+  num('lr', 'lr', false);
+  if (a['no-hccl']) extra.hccl = false;
+  if (a['no-cscl']) extra.cscl = false;
+  if (a['no-disl']) extra.disl = false;
+  num('alpha', 'alpha', false);
+  num('beta', 'beta', false);
+  num('gamma', 'gamma', false);
+  num('temperature', 'temperature', false);
+  if (a.task !== undefined) {
+    if (a.task !== 'general' && a.task !== 'sequential') throw new Error(`--task expects general or sequential, got "${String(a.task)}"`);
+    extra.task = a.task;
+  }
+  if (a['no-adaptive-weight']) extra.adaptiveWeight = false;
+  if (a['no-hard-negatives']) extra.hardNegatives = false;
+  num('retriever-epochs', 'retrieverEpochs', true);
+  num('max-examples', 'maxExamplesPerEpoch', true);
+  return extra;
+}
 
 export const buildCommand: Command = {
   name: 'build',
@@ -21,6 +49,7 @@ export const buildCommand: Command = {
     'Collisions: none (report), suffix (extra token 0,1,2.. per identical-ID group), sinkhorn (re-assign the last',
     'token by Sinkhorn OT: zero collisions whenever each prefix group has at most K items).',
     'Example: semid build --dataset scientific --method hkmeans --layers 3 --codebook 256 --collisions sinkhorn',
+    'Ablations: semid build --dataset beauty --method catid2 --no-hccl   |   --method uri --no-adaptive-weight',
   ].join('\n'),
   options: {
     dataset: { type: 'string', description: 'dataset id or name', valueName: 'D' },
@@ -34,6 +63,20 @@ export const buildCommand: Command = {
     balanced: { type: 'boolean', description: 'balanced k-means (hkmeans, rqkmeans, category-prefix)' },
     name: { type: 'string', description: 'run name', valueName: 'NAME' },
     resume: { type: 'string', description: 'resume an interrupted/failed/cancelled build run from its last checkpoint', valueName: 'RUN' },
+    batch: { type: 'string', description: 'batch size (rqvae, catid2, uri)', valueName: 'N' },
+    lr: { type: 'string', description: 'learning rate (rqvae, catid2, uri)', valueName: 'LR' },
+    'no-hccl': { type: 'boolean', description: 'catid2: switch off the Hierarchical Class Constraint loss (Table 3 ablation)' },
+    'no-cscl': { type: 'boolean', description: 'catid2: switch off the Cluster Scale Constraint loss' },
+    'no-disl': { type: 'boolean', description: 'catid2: switch off the Dispersion loss (reconstruction loss instead)' },
+    alpha: { type: 'string', description: 'catid2: DisL weight (default 0.1)', valueName: 'A' },
+    beta: { type: 'string', description: 'catid2: HCCL weight (default 0.0001)', valueName: 'B' },
+    gamma: { type: 'string', description: 'catid2: CSCL weight (default 1.0)', valueName: 'G' },
+    temperature: { type: 'string', description: 'catid2: InfoNCE temperature', valueName: 'T' },
+    task: { type: 'string', description: 'uri: general | sequential (queries = users or histories)', valueName: 'T' },
+    'no-adaptive-weight': { type: 'boolean', description: 'uri: Eq. 7 balance loss instead of Eq. 10 (Table 4 ablation)' },
+    'no-hard-negatives': { type: 'boolean', description: 'uri: ranker negatives all random (Table 4 ablation)' },
+    'retriever-epochs': { type: 'string', description: 'uri: ranker epochs on the final index (default 2)', valueName: 'E' },
+    'max-examples': { type: 'string', description: 'uri: cap on training pairs per epoch (0 = all)', valueName: 'N' },
   },
   json: true,
   async run(args, ctx) {
@@ -57,8 +100,9 @@ export const buildCommand: Command = {
         collisions: a.collisions ?? 'none',
         ...(a.epochs !== undefined ? { epochs: int(a.epochs, 'epochs') } : {}),
         ...(typeof a.embedding === 'string' ? { embedding: a.embedding } : {}),
-        ...(a.balanced ? { extra: { balanced: true } } : {}),
       };
+      const extra = buildExtra(a);
+      if (Object.keys(extra).length) params.extra = extra;
       const run = await runJob(
         host,
         ctx,

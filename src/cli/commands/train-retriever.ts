@@ -6,7 +6,7 @@ import type { Command } from '../command';
 import { openDb } from '../../node/db/db';
 import { requireSemanticIds } from '../../node/db/artifacts';
 import { getMetrics, getRunResult, requireRun } from '../../node/db/runs';
-import { numOption as num, runJob } from '../jobs';
+import { numOption as num, runJob, withHost } from '../jobs';
 
 export const trainRetrieverCommand: Command = {
   name: 'train-retriever',

@@ -134,7 +134,8 @@ export class RqvaeModel {
       codes.push(idx);
       if (cfg.cscl) {
         // p^l = softmax(−‖r − e_k‖₂) needs gradients w.r.t. both r and the codebook.
-        const dist = tf.sqrt(tf.add(sqDistances(r, c), 1e-8)) as tf.Tensor2D;
+        // ‖a‖² + ‖e‖² − 2a·e rounds to slightly negative values in float32 when r sits on a code: clamp before √.
+        const dist = tf.sqrt(tf.add(tf.relu(sqDistances(r, c)), 1e-8)) as tf.Tensor2D;
         csclLoss = tf.add(csclLoss, clusterScaleConstraintLoss(dist));
       }
       const e = oneHotLookup(idx, c);

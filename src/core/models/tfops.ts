@@ -85,8 +85,10 @@ export function oneHotLookup(idx: tf.Tensor1D, table: tf.Tensor2D): tf.Tensor2D 
 }
 
 /** Row-wise L2 normalisation (cosine similarities become dot products). */
-export function l2Normalize(x: tf.Tensor2D, eps = 1e-8): tf.Tensor2D {
-  return tf.div(x, tf.add(tf.sqrt(tf.sum(tf.square(x), 1, true)), eps));
+export function l2Normalize(x: tf.Tensor2D, eps = 1e-12): tf.Tensor2D {
+  // eps inside the sqrt: d√s/ds is infinite at s = 0, and an all-zero row (a residual that k-means init put exactly
+  // on a code) would turn inf · 0 into NaN for the whole batch (seen on Scientific at step 2).
+  return tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), eps)));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ export function parseDemoParams(raw: Record<string, unknown>): DemoParams {
 export const demoImportRunner: JobRunner<DemoParams> = {
   kind: 'import',
   parse: parseDemoParams,
-  // eslint-disable-next-line @typescript-eslint/require-await
+   
   async *run(p) {
     yield { type: 'progress', phase: 'generate', done: 0, total: 1 };
     const dataset = generateDemoCatalog({ seed: p.seed, name: p.name, items: p.items, users: p.users });
