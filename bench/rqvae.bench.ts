@@ -35,6 +35,7 @@ const CFG: RqvaeConfig = {
   hccl: false,
   cscl: false,
   disl: false,
+  keepRecon: false,
   alpha: 0.1,
   beta: 0.0001,
   gamma: 1,

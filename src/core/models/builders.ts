@@ -77,6 +77,7 @@ export function resolveConfig(method: QuantizerMethod, dim: number, opts: BuildO
     hccl: cat && bool(x, 'hccl', true),
     cscl: cat && bool(x, 'cscl', true),
     disl: cat && bool(x, 'disl', true),
+    keepRecon: bool(x, 'keepRecon', false),
     alpha: num(x, 'alpha', 0.1),
     beta: num(x, 'beta', 0.0001),
     gamma: num(x, 'gamma', 1.0),

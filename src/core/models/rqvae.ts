@@ -38,6 +38,8 @@ export interface RqvaeConfig {
   hccl: boolean;
   cscl: boolean;
   disl: boolean;
+  /** Keep L_recon beside the Dispersion loss (Eq. 8 read as L_RQ-VAE + α L_Dis) instead of replacing it. */
+  keepRecon: boolean;
   /** Weight of the Dispersion loss (paper default 0.1). */
   alpha: number;
   /** Weight of the Hierarchical Class Constraint loss (paper default 0.0001). */
@@ -157,7 +159,8 @@ export class RqvaeModel {
       const dis = dispersionLoss(xHat, x, cfg.temperature);
       terms.dispersion = dis;
       total = tf.add(total, tf.mul(dis, cfg.alpha));
-    } else {
+    }
+    if (!cfg.disl || cfg.keepRecon) {
       const recon = tf.mean(tf.sum(tf.square(tf.sub(x, xHat)), 1)) as tf.Scalar;
       terms.recon = recon;
       total = tf.add(total, recon);
