@@ -68,8 +68,11 @@ describe('retriever and URI on a synthetic catalog (fast)', () => {
     expect(ev.queries).toBe(60);
     expect(ev.beamStats.invalidAfterTrie).toBe(0);
     expect(ev.curve[1]!.candidates).toBeGreaterThanOrEqual(ev.curve[0]!.candidates);
-    // users buy inside one topic = one layer-1 token: a trained model finds the topic bucket far above chance (1/4)
-    expect(ev.curve[0]!.candidateRecall).toBeGreaterThan(0.4);
+    // Users buy inside one topic = one layer-1 token, and the second token is random within the topic. A model that
+    // has learnt the topic puts the 4 leaf buckets of that topic first: 1 bucket holds the target with p = 1/4 and
+    // 5 buckets hold it always (measured 0.25 and 1.0); 5 random buckets of 16 would hold it with p = 5/16.
+    expect(ev.curve[0]!.candidateRecall).toBeGreaterThan(0.15);
+    expect(ev.curve[1]!.candidateRecall).toBeGreaterThan(0.9);
     const re = loadRetriever(trained.weights);
     const ev2 = await evaluateRetriever(re, inp, test, { beam: 5, curve: [5] });
     expect(ev2.ranker.recall['@10']).toBeCloseTo(ev.ranker.recall['@10']!, 6);

@@ -63,14 +63,15 @@ function zeros(shape: number[]): tf.Variable {
 }
 
 function ones(shape: number[]): tf.Variable {
-  return tf.variable(tf.ones(shape), true);
+  // tidy: tf.variable copies its initial value, which would otherwise stay alive (9 tensors leaked per model).
+  return tf.tidy(() => tf.variable(tf.ones(shape), true));
 }
 
 function scaled(rng: Rng, shape: number[], scale: number): tf.Variable {
   const n = shape.reduce((a, b) => a * b, 1);
   const v = new Float32Array(n);
   for (let i = 0; i < n; i++) v[i] = rng.normal() * scale;
-  return tf.variable(tf.tensor(v, shape), true);
+  return tf.tidy(() => tf.variable(tf.tensor(v, shape), true));
 }
 
 export class RetrieverModel {
