@@ -148,7 +148,8 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid=sankey-node][data-column="1"]').length === n, usedLayer1, { timeout: 120_000 });
     await open(`#/inspect/sankey?run=${ids.rq}`);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=sankey-node][data-column="1"]').length <= 24, undefined, { timeout: 120_000 });
-    await col1.first().click();
+    // Click the node's bar: the centre of the <g> (bar + label) can fall on a link or on empty canvas.
+    await col1.first().locator('rect').click();
     const table = page.getByTestId('sankey-items');
     await table.locator('tbody tr').first().waitFor({ timeout: 60_000 });
     const label = await page.getByTestId('sankey-selection').locator('.chart-title').innerText();
@@ -254,7 +255,7 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
     await page.getByTestId('docid-row').first().waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('docid-groups').innerText()).toContain(XSS);
     await open(`#/inspect/sankey?run=${ids.xssRun}`);
-    await page.locator('[data-testid=sankey-node][data-column="0"]').first().click();
+    await page.locator('[data-testid=sankey-node][data-column="0"]').first().locator('rect').click();
     await page.getByTestId('sankey-items').locator('tbody tr').first().waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('sankey-view').innerText()).toMatch(/<b>Tools<\/b>|<i>Supplies<\/i>|<script>/);
     await open(`#/inspect/prefixes?run=${ids.xssRun}&prefix=0`);
