@@ -67,7 +67,10 @@ async function runJob(port: ParentPort, m: Extract<HostMessage, { type: 'start' 
       port.postMessage({ jobId, ...r.value } as ChildMessage);
     }
   } catch (e) {
-    if (e instanceof CancelledError || (controller.signal.aborted && (e as Error)?.name === 'AbortError')) {
+    // By name as well as by class: a runner loaded from outside this bundle (SEMID_TEST_RUNNERS, a plug-in) throws
+    // its own copy of CancelledError, which instanceof does not recognise.
+    const name = (e as Error | null)?.name;
+    if (e instanceof CancelledError || (controller.signal.aborted && (name === 'AbortError' || name === 'CancelledError'))) {
       port.postMessage({ type: 'cancelled', jobId });
     } else {
       port.postMessage({ type: 'error', jobId, error: toErrorInfo(e) });
