@@ -145,7 +145,7 @@ function QualityTable({ runs, reports, dash }: { runs: RunRecord[]; reports: (Re
                   <td>{m.label}</td>
                   {vals.map((x, k) => (
                     <td key={k} className={finite.length > 1 && x === best ? 'best' : undefined}>
-                      {typeof x === 'number' ? fmt(x, Math.abs(x) >= 100 ? 0 : 4) : '–'}
+                      {typeof x === 'number' ? fmt(x, Number.isInteger(x) || Math.abs(x) >= 100 ? 0 : 4) : '–'}
                     </td>
                   ))}
                 </tr>
