@@ -264,6 +264,8 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
     await screenshot(page, 'views-11-xss-as-text');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('img[src=x]').count()).toBe(0);
-    expect(watch.errors.filter((e) => !/favicon/.test(e))).toEqual([]);
+    // A 404 from the API is an empty state the views handle (e.g. no projection stored for the HTML-payload run);
+    // Chromium logs it as a console error. Script errors and every other console error still fail the test.
+    expect(watch.errors.filter((e) => !/favicon|Failed to load resource: the server responded with a status of 404/.test(e))).toEqual([]);
   }, 240_000);
 });

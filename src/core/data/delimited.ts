@@ -171,7 +171,7 @@ export class DelimitedParser {
 }
 
 /** Parses a whole string (tests, small inputs). */
-export function parseDelimited(text: string, opts: { delimiter: string; quote?: string; file: string }): DelimitedRow[] {
+export function parseDelimited(text: string, opts: { delimiter: string; quote?: string; file: string; header?: boolean }): DelimitedRow[] {
   const p = new DelimitedParser(opts);
   return [...p.push(text), ...p.end()];
 }
