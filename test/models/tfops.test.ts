@@ -6,6 +6,7 @@ import {
   glorotUniformValues,
   matMul,
   matMulBT,
+  matMulConstA,
   oneHotLookup,
   packTensors,
   restoreWithOptimizer,
@@ -52,6 +53,25 @@ describe.each(['wasm', 'cpu'] as const)('tfops on %s', (backend) => {
     setFastMatMul(false);
     expect(maxAbsDiff(tf.transpose(gbt!), rb!)).toBeLessThan(1e-4);
     tf.dispose([a, b, dy, ga!, gb!, ra!, rb!, gbt!, fastValue]);
+  });
+
+  it('matMulConstA has tf.matMul\'s value and weight gradient and a zero data gradient, with either gradient form', () => {
+    const rng = new Rng(3);
+    const a = seeded(rng, [29, 17]);
+    const b = seeded(rng, [17, 13]);
+    const dy = seeded(rng, [29, 13]);
+    const [, rb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), dy)))([a, b]);
+    for (const fast of [true, false]) {
+      setFastMatMul(fast);
+      const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMulConstA(x as tf.Tensor2D, y as tf.Tensor2D), dy)))([a, b]);
+      const v = matMulConstA(a, b);
+      expect(maxAbsDiff(v, tf.matMul(a, b))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(gb!, rb!)).toBeLessThan(1e-4);
+      expect(tf.tidy(() => tf.max(tf.abs(ga!)).dataSync()[0])).toBe(0);
+      tf.dispose([ga!, gb!, v]);
+    }
+    setFastMatMul(false);
+    tf.dispose([a, b, dy, rb!]);
   });
 
   it('stopGradient passes the value and blocks the gradient', () => {

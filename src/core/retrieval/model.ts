@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RetrievalTask } from '../../shared/types';
 import { Rng } from '../util/random';
-import { dense, initVariable, matMul } from '../models/tfops';
+import { dense, initVariable, matMul, matMulConstA } from '../models/tfops';
 
 export interface RetrieverConfig {
   task: RetrievalTask;
@@ -153,7 +153,7 @@ export class RetrieverModel {
   encodeQuery(hist: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
     const [B, H, dim] = hist.shape;
     const d = this.cfg.d;
-    const z = tf.add(tf.reshape(matMul(tf.reshape(hist, [B * H, dim]), (this.qIn as tf.Tensor2D)), [B, H, d]), this.qPos);
+    const z = tf.add(tf.reshape(matMulConstA(tf.reshape(hist, [B * H, dim]), this.qIn as tf.Tensor2D), [B, H, d]), this.qPos);
     const last = tf.reshape(tf.slice(z, [0, H - 1, 0], [B, 1, d]), [B, d]);
     const probe = matMul(last as tf.Tensor2D, this.qAtt as tf.Tensor2D); // [B, d]
     const logits = tf.div(tf.sum(tf.mul(z, tf.expandDims(probe, 1)), 2), Math.sqrt(d)); // [B, H]
@@ -165,7 +165,7 @@ export class RetrieverModel {
 
   /** Item tower: [B, dim] item embeddings → [B, d]. */
   encodeItems(emb: tf.Tensor2D): tf.Tensor2D {
-    const h = tf.relu(dense(emb, (this.iW1 as tf.Tensor2D), this.iB1 as tf.Tensor1D));
+    const h = tf.relu(tf.add(matMulConstA(emb, this.iW1 as tf.Tensor2D), this.iB1));
     return dense(h, (this.iW2 as tf.Tensor2D), this.iB2 as tf.Tensor1D);
   }
 
@@ -193,7 +193,7 @@ export class RetrieverModel {
     for (let l = 0; l < t; l++) {
       const tok = tf.reshape(tf.slice(prefix!, [0, l], [B, 1]), [B]);
       const oh = tf.oneHot(tf.cast(tok, 'int32'), this.cfg.codebookSizes[l]!).toFloat() as tf.Tensor2D;
-      parts.push(tf.reshape(matMul(oh, this.tokEmb[l] as tf.Tensor2D), [B, 1, d]));
+      parts.push(tf.reshape(matMulConstA(oh, this.tokEmb[l] as tf.Tensor2D), [B, 1, d]));
     }
     let x = tf.reshape(
       tf.add(T === 1 ? parts[0]! : tf.concat(parts, 1), tf.slice(this.pos, [0, 0], [T, d])),
