@@ -13,7 +13,7 @@ import { syntheticCatalog } from '../ids/synthetic';
 import { hasScientific } from '../helpers/paths';
 import { scientificWithEmbeddings } from '../helpers/realData';
 import { useBackend } from './backend';
-import { build, collisionRate, epochMetrics, purity } from './quantizers';
+import { build, buildKilledAfterEpoch, collisionRate, epochMetrics, purity } from './quantizers';
 
 const scalar = (t: tf.Scalar): number => {
   const v = t.dataSync()[0]!;
@@ -131,6 +131,25 @@ describe('catid2 builder on a synthetic catalog (wasm)', { timeout: 600_000 }, (
     // With every CAT-ID² loss off, catid2 is exactly rqvae.
     const rq = await build(rqvaeBuilder, input, opts({}));
     expect(Array.from(none.result.codes)).toEqual(Array.from(rq.result.codes));
+  });
+
+  it('a killed build resumes from its last checkpoint to the same losses and IDs (HCCL batches, CSCL, DisL)', async () => {
+    const syn = syntheticCatalog({ items: 400, dim: 16, clusters: 8, seed: 9 });
+    const input = { data: syn.data, embeddings: syn.embeddings, dim: syn.dim };
+    const opts: BuildOptions = {
+      layers: 3,
+      codebook: 8,
+      seed: 4,
+      collisions: 'none',
+      epochs: 4,
+      extra: { hidden: [16], latent: 8, batch: 100, checkpointEvery: 2, beta: 0.1 },
+    };
+    const full = await build(catid2Builder, input, opts);
+    const seen = await buildKilledAfterEpoch(catid2Builder, input, opts, 3);
+    expect(seen.map((c) => c.epoch)).toEqual([2]);
+    const resumed = await build(catid2Builder, input, opts, seen[0]);
+    expect(epochMetrics(resumed.events)).toEqual(epochMetrics(full.events).slice(2));
+    expect(Array.from(resumed.result.codes)).toEqual(Array.from(full.result.codes));
   });
 });
 

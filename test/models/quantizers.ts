@@ -66,3 +66,36 @@ export function collisionRate(codes: Int32Array, layers: number, n: number): num
   for (let i = 0; i < n; i++) if (counts.get(key(i))! > 1) shared++;
   return shared / n;
 }
+
+/**
+ * Runs a build and aborts it as soon as it reports the metrics of epoch `killAfterEpoch` (the work of that epoch is
+ * then lost, as when the job process is killed), expecting the CancelledError; returns the checkpoints it emitted
+ * before dying, the last of which is what `semid runs resume` restarts from.
+ */
+export async function buildKilledAfterEpoch(
+  builder: IdBuilder,
+  input: BuildInput,
+  opts: BuildOptions,
+  killAfterEpoch: number,
+): Promise<BuildCheckpoint[]> {
+  const ac = new AbortController();
+  const checkpoints: BuildCheckpoint[] = [];
+  const gen = builder(input, opts, { signal: ac.signal, runId: 1 });
+  let error: unknown = null;
+  try {
+    for (;;) {
+      const r = await gen.next();
+      if (r.done) break;
+      const ev = r.value;
+      if (ev.type === 'artifact' && ev.artifact.kind === 'checkpoint') {
+        const { step, epoch, meta, data } = ev.artifact;
+        checkpoints.push({ step, epoch, meta, data });
+      }
+      if (ev.type === 'metrics' && ev.values.epoch === killAfterEpoch) ac.abort();
+    }
+  } catch (e) {
+    error = e;
+  }
+  if (!(error instanceof Error) || error.name !== 'CancelledError') throw new Error(`expected the build to be cancelled, got ${String(error)}`);
+  return checkpoints;
+}

@@ -13,7 +13,7 @@ import { syntheticCatalog } from '../ids/synthetic';
 import { hasScientific } from '../helpers/paths';
 import { scientificWithEmbeddings } from '../helpers/realData';
 import { useBackend } from './backend';
-import { build, collisionRate, epochMetrics, purity } from './quantizers';
+import { build, buildKilledAfterEpoch, collisionRate, epochMetrics, purity } from './quantizers';
 
 const tiny = (epochs: number, extra: Record<string, unknown> = {}): BuildOptions => ({
   layers: 3,
@@ -67,6 +67,19 @@ describe('rqvae on a synthetic catalog (wasm)', { timeout: 600_000 }, () => {
     expect(Array.from(resumed.result.lastLayerDistances!)).toEqual(Array.from(full.result.lastLayerDistances!));
     // A checkpoint of another configuration is refused.
     await expect(build(rqvaeBuilder, input, tiny(6, { latent: 4 }), ck)).rejects.toThrow(/different configuration/);
+  });
+
+  it('a build killed in epoch 5 resumes from its last checkpoint (epoch 4) and ends with the uninterrupted IDs', async () => {
+    const full = await build(rqvaeBuilder, input, tiny(6));
+    const seen = await buildKilledAfterEpoch(rqvaeBuilder, input, tiny(6), 5);
+    expect(seen.map((c) => c.epoch)).toEqual([2, 4]);
+    const last = seen[seen.length - 1]!;
+    const resumed = await build(rqvaeBuilder, input, tiny(6), last);
+    expect(epochMetrics(resumed.events).map((m) => m.epoch)).toEqual([5, 6]);
+    // Same losses epoch by epoch (bit-identical), same IDs, same last-layer distances.
+    expect(epochMetrics(resumed.events)).toEqual(epochMetrics(full.events).slice(4));
+    expect(Array.from(resumed.result.codes)).toEqual(Array.from(full.result.codes));
+    expect(Array.from(resumed.result.lastLayerDistances!)).toEqual(Array.from(full.result.lastLayerDistances!));
   });
 
   it('stops with CancelledError when aborted and leaves no tensor behind', async () => {

@@ -9,7 +9,7 @@ import { balancedAssignStep } from '../kernels/balanced';
 import { kmeans, pairwiseSqDist } from '../kernels/kmeans';
 import { yieldToLoop } from '../util/generators';
 import { Rng } from '../util/random';
-import type { BuildResult, IdBuilder } from './types';
+import type { BuildInput, BuildOptions, BuildResult, IdBuilder } from './types';
 
 export interface HkmeansParams {
   x: Float32Array;
@@ -89,16 +89,26 @@ export async function* hierarchicalKmeans(p: HkmeansParams): AsyncGenerator<JobE
   return { groups: clustered, inertia };
 }
 
+/** The settings hkmeans and rqkmeans share, read from BuildOptions (extra: balanced, iters). */
+export function kmeansBuildSettings(
+  input: BuildInput,
+  opts: BuildOptions,
+): { n: number; L: number; K: number; balanced: boolean; iters: number; rng: Rng } {
+  return {
+    n: input.data.nItems,
+    L: opts.layers,
+    K: opts.codebook,
+    balanced: opts.extra?.balanced === true,
+    iters: typeof opts.extra?.iters === 'number' ? opts.extra.iters : 20,
+    rng: new Rng(opts.seed),
+  };
+}
+
 export const hkmeansBuilder: IdBuilder = async function* (input, opts, ctx) {
-  const { data, embeddings, dim } = input;
-  const n = data.nItems;
-  const L = opts.layers;
-  const K = opts.codebook;
-  const balanced = opts.extra?.balanced === true;
-  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 20;
+  const { embeddings, dim } = input;
+  const { n, L, K, balanced, iters, rng } = kmeansBuildSettings(input, opts);
   const codes = new Int32Array(n * L);
   const lastDist = new Float32Array(n * K);
-  const rng = new Rng(opts.seed);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   // Expected number of k-means runs: 1 + K + K² ... capped by the items.
   let expected = 0;

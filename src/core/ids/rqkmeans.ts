@@ -8,17 +8,12 @@ import { throwIfAborted } from '../../shared/errors';
 import { balancedAssignStep } from '../kernels/balanced';
 import { kmeans, pairwiseSqDist } from '../kernels/kmeans';
 import { yieldToLoop } from '../util/generators';
-import { Rng } from '../util/random';
+import { kmeansBuildSettings } from './hkmeans';
 import type { IdBuilder } from './types';
 
 export const rqkmeansBuilder: IdBuilder = async function* (input, opts, ctx) {
-  const { data, embeddings, dim } = input;
-  const n = data.nItems;
-  const L = opts.layers;
-  const K = opts.codebook;
-  const balanced = opts.extra?.balanced === true;
-  const iters = typeof opts.extra?.iters === 'number' ? opts.extra.iters : 20;
-  const rng = new Rng(opts.seed);
+  const { embeddings, dim } = input;
+  const { n, L, K, balanced, iters, rng } = kmeansBuildSettings(input, opts);
   const residual = embeddings.slice(0, n * dim);
   const codes = new Int32Array(n * L);
   const residualNorm: number[] = [];

@@ -32,6 +32,42 @@ export function rowNorms(x: Float32Array, rows: number, dim: number): Float64Arr
 }
 
 /**
+ * Dot products of row x[xo .. xo+dim) with every centroid: dots[cc] = x·c_cc. The blocked kernel of the file
+ * header (1 row x 4 centroids, 4 accumulators), shared by assignNearest and pairwiseSqDist; the float64 buffer keeps
+ * the sums exactly as the accumulators held them.
+ */
+function rowDots(x: Float32Array, xo: number, dim: number, c: Float32Array, k: number, dots: Float64Array): void {
+  let cc = 0;
+  for (; cc + 4 <= k; cc += 4) {
+    const o0 = cc * dim;
+    const o1 = o0 + dim;
+    const o2 = o1 + dim;
+    const o3 = o2 + dim;
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let t = 0; t < dim; t++) {
+      const v = x[xo + t]!;
+      d0 += v * c[o0 + t]!;
+      d1 += v * c[o1 + t]!;
+      d2 += v * c[o2 + t]!;
+      d3 += v * c[o3 + t]!;
+    }
+    dots[cc] = d0;
+    dots[cc + 1] = d1;
+    dots[cc + 2] = d2;
+    dots[cc + 3] = d3;
+  }
+  for (; cc < k; cc++) {
+    const o = cc * dim;
+    let d = 0;
+    for (let t = 0; t < dim; t++) d += x[xo + t]! * c[o + t]!;
+    dots[cc] = d;
+  }
+}
+
+/**
  * Nearest centroid of every row: writes assign[i] and best squared distance dist[i]. Rows of x are taken from
  * `rowIdx` when given (a subset of a bigger matrix, no copy), else 0..rows-1.
  */
@@ -47,45 +83,19 @@ export function assignNearest(
   xNorm?: Float64Array,
 ): void {
   const cn = rowNorms(c, k, dim);
+  const dots = new Float64Array(k);
   for (let r = 0; r < rows; r++) {
     const i = rowIdx ? rowIdx[r]! : r;
     const xo = i * dim;
     let xx = 0;
     if (xNorm) xx = xNorm[i]!;
     else for (let t = 0; t < dim; t++) xx += x[xo + t]! * x[xo + t]!;
+    rowDots(x, xo, dim, c, k, dots);
+    // ||c||² − 2x·c ranks the centroids; ||x||² is added to the winner only.
     let best = Infinity;
     let bestC = 0;
-    let cc = 0;
-    for (; cc + 4 <= k; cc += 4) {
-      const o0 = cc * dim;
-      const o1 = o0 + dim;
-      const o2 = o1 + dim;
-      const o3 = o2 + dim;
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      for (let t = 0; t < dim; t++) {
-        const v = x[xo + t]!;
-        d0 += v * c[o0 + t]!;
-        d1 += v * c[o1 + t]!;
-        d2 += v * c[o2 + t]!;
-        d3 += v * c[o3 + t]!;
-      }
-      const e0 = cn[cc]! - 2 * d0;
-      const e1 = cn[cc + 1]! - 2 * d1;
-      const e2 = cn[cc + 2]! - 2 * d2;
-      const e3 = cn[cc + 3]! - 2 * d3;
-      if (e0 < best) (best = e0), (bestC = cc);
-      if (e1 < best) (best = e1), (bestC = cc + 1);
-      if (e2 < best) (best = e2), (bestC = cc + 2);
-      if (e3 < best) (best = e3), (bestC = cc + 3);
-    }
-    for (; cc < k; cc++) {
-      const o = cc * dim;
-      let d = 0;
-      for (let t = 0; t < dim; t++) d += x[xo + t]! * c[o + t]!;
-      const e = cn[cc]! - 2 * d;
+    for (let cc = 0; cc < k; cc++) {
+      const e = cn[cc]! - 2 * dots[cc]!;
       if (e < best) (best = e), (bestC = cc);
     }
     assign[r] = bestC;
@@ -107,40 +117,15 @@ export function pairwiseSqDist(
 ): Float32Array {
   const out = new Float32Array(rows * k);
   const cn = rowNorms(c, k, dim);
+  const dots = new Float64Array(k);
   for (let r = 0; r < rows; r++) {
     const i = rowIdx ? rowIdx[r]! : r;
     const xo = i * dim;
     let xx = 0;
     for (let t = 0; t < dim; t++) xx += x[xo + t]! * x[xo + t]!;
+    rowDots(x, xo, dim, c, k, dots);
     const oo = r * k;
-    let cc = 0;
-    for (; cc + 4 <= k; cc += 4) {
-      const o0 = cc * dim;
-      const o1 = o0 + dim;
-      const o2 = o1 + dim;
-      const o3 = o2 + dim;
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      for (let t = 0; t < dim; t++) {
-        const v = x[xo + t]!;
-        d0 += v * c[o0 + t]!;
-        d1 += v * c[o1 + t]!;
-        d2 += v * c[o2 + t]!;
-        d3 += v * c[o3 + t]!;
-      }
-      out[oo + cc] = Math.max(0, xx - 2 * d0 + cn[cc]!);
-      out[oo + cc + 1] = Math.max(0, xx - 2 * d1 + cn[cc + 1]!);
-      out[oo + cc + 2] = Math.max(0, xx - 2 * d2 + cn[cc + 2]!);
-      out[oo + cc + 3] = Math.max(0, xx - 2 * d3 + cn[cc + 3]!);
-    }
-    for (; cc < k; cc++) {
-      const o = cc * dim;
-      let d = 0;
-      for (let t = 0; t < dim; t++) d += x[xo + t]! * c[o + t]!;
-      out[oo + cc] = Math.max(0, xx - 2 * d + cn[cc]!);
-    }
+    for (let cc = 0; cc < k; cc++) out[oo + cc] = Math.max(0, xx - 2 * dots[cc]! + cn[cc]!);
   }
   return out;
 }

@@ -114,6 +114,16 @@ function batchLevels(data: DatasetArrays, levels: number[], rows: Int32Array): H
   return levels.map((lv, l) => ({ category: col(lv), parent: l > 0 ? col(levels[l - 1]!) : null }));
 }
 
+/** r minus its nearest entry of codebook cb (the residual entering the next layer); disposes r. */
+function nextResidual(r: tf.Tensor2D, cb: tf.Variable): tf.Tensor2D {
+  const next = tf.tidy(() => {
+    const idx = tf.argMin(sqDistances(r, cb as tf.Tensor2D), 1) as tf.Tensor1D;
+    return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D)) as tf.Tensor2D;
+  });
+  r.dispose();
+  return next;
+}
+
 /** k-means initialisation of every codebook on the residuals of one batch (TIGER §3.1). */
 function kmeansInitCodebooks(model: RqvaeModel, xb: tf.Tensor2D, rng: Rng): void {
   const { latent, codebook: K, layers } = model.cfg;
@@ -132,12 +142,7 @@ function kmeansInitCodebooks(model: RqvaeModel, xb: tf.Tensor2D, rng: Rng): void
       }
       const cb = model.codebooks[l]!;
       tf.tidy(() => cb.assign(tf.tensor2d(cent, [K, latent])));
-      const next = tf.tidy(() => {
-        const idx = tf.argMin(sqDistances(r, cb as tf.Tensor2D), 1) as tf.Tensor1D;
-        return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D)) as tf.Tensor2D;
-      });
-      r.dispose();
-      r = next;
+      r = nextResidual(r, cb);
     }
   } finally {
     r.dispose();
@@ -175,12 +180,7 @@ function reinitDeadCodes(model: RqvaeModel, X: tf.Tensor2D, usage: Int32Array[],
         tf.tidy(() => cb.assign(tf.tensor2d(cent, [K, latent])));
       }
       if (l === layers - 1) break;
-      const next = tf.tidy(() => {
-        const idx = tf.argMin(sqDistances(r, cb as tf.Tensor2D), 1) as tf.Tensor1D;
-        return tf.sub(r, oneHotLookup(idx, cb as tf.Tensor2D)) as tf.Tensor2D;
-      });
-      r.dispose();
-      r = next;
+      r = nextResidual(r, cb);
     }
   } finally {
     r.dispose();
