@@ -17,7 +17,10 @@ import { drain } from '../../src/core/util/generators';
 import { saveProjection, saveSemanticIds } from '../../src/node/db/artifacts';
 import { loadDatasetArrays, loadItems, saveEmbeddings } from '../../src/node/db/datasets';
 import { openDb, type Db } from '../../src/node/db/db';
-import { createRun } from '../../src/node/db/runs';
+import { createRun, getRunData } from '../../src/node/db/runs';
+import { CODES_BEFORE_COLLISIONS_KEY, decodePreCollisionCodes, type PreCollisionCodes } from '../../src/node/jobs/runners/precollision';
+import { TOKEN_HEADER } from '../../src/shared/api/envelope';
+import type { RunRecord } from '../../src/shared/types';
 import { importDataset } from '../../src/node/importers/index';
 import { importIds } from '../../src/node/importers/ids';
 import { ensureRenderer, hasChromium, launchBrowser, RENDERER_DIR, screenshot, startServe, watchPage, type ServeHandle } from '../helpers/browser';
@@ -220,10 +223,76 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
     const after = page.getByTestId('collisions-after-groups');
     await after.waitFor({ timeout: 60_000 });
     expect(Number((await after.innerText()).replace(/[^\d]/g, ''))).toBe(collisionGroups);
+    // An imported table had no de-collision: before = after.
+    expect(Number((await page.getByTestId('collisions-before-groups').innerText()).replace(/[^\d]/g, ''))).toBe(collisionGroups);
     await page.getByTestId('collisions-after').locator('tbody tr').first().click();
     await page.getByTestId('collisions-group').waitFor();
+    await page.getByTestId('collisions-group').scrollIntoViewIfNeeded();
     await screenshot(page, 'views-08-collisions');
   }, 120_000);
+
+  it('Collision inspector on a sinkhorn build (rqkmeans L=3, K=256, via the API): before-groups as stored, none after', async () => {
+    // Build through `semid serve`'s API, as the app does: the job runs in a forked child, the host stores its artifacts.
+    const call = async <T,>(path: string, body: unknown): Promise<T> => {
+      const r = await fetch(`${s.origin}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token }, body: JSON.stringify(body) });
+      const env = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
+      if (!env.ok) throw new Error(`${path}: ${env.error?.message}`);
+      return env.result as T;
+    };
+    const params = { datasetId: ids.sci, method: 'rqkmeans', layers: 3, codebook: 256, seed: 1, collisions: 'sinkhorn', name: 'rqkmeans sinkhorn L3 K256' };
+    const { runId } = await call<{ runId: number }>('runs/start', { kind: 'build', datasetId: ids.sci, params });
+    let run: RunRecord;
+    for (;;) {
+      run = await call<RunRecord>('runs/get', { runId });
+      if (!['queued', 'running'].includes(run.status)) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    // Direct count from the stored pre-collision codes (read-only connection beside the server's writer).
+    const db = openDb(s.dbPath, { readonly: true });
+    let direct: { groups: number; items: number; maxGroup: number };
+    try {
+      const kept = getRunData<PreCollisionCodes>(db, runId, CODES_BEFORE_COLLISIONS_KEY);
+      expect(kept, 'the sinkhorn build keeps its IDs from before de-collision').toBeDefined();
+      const pre = decodePreCollisionCodes(kept!);
+      expect(pre.layers).toBe(3);
+      const sizes = new Map<string, number>();
+      for (let i = 0; i < pre.codes.length / 3; i++) {
+        const k = Array.from(pre.codes.subarray(i * 3, i * 3 + 3)).join(',');
+        sizes.set(k, (sizes.get(k) ?? 0) + 1);
+      }
+      const shared = [...sizes.values()].filter((c) => c > 1);
+      direct = { groups: shared.length, items: shared.reduce((a, b) => a + b, 0), maxGroup: Math.max(1, ...shared) };
+    } finally {
+      db.close();
+    }
+    console.log(`[semid tests] sinkhorn build #${runId}: ${direct.groups} ID groups (${direct.items} items, largest ${direct.maxGroup}) before de-collision`);
+    expect(direct.groups).toBeGreaterThan(0);
+    await open(`#/inspect/collisions?run=${runId}`);
+    const before = page.getByTestId('collisions-before-groups');
+    await before.waitFor({ timeout: 60_000 });
+    const num = async (testId: string): Promise<number> => Number((await page.getByTestId(testId).innerText()).replace(/[^\d]/g, ''));
+    expect(await num('collisions-before-groups')).toBe(direct.groups);
+    expect(await num('collisions-before-items')).toBe(direct.items);
+    expect(await num('collisions-after-groups')).toBe(0);
+    await page.getByTestId('collisions-after-none').waitFor();
+    // The size histogram has one bar per group size (≤ 12 sizes here), summing to the group count.
+    const bars = page.getByTestId('collisions-before-hist').locator('.bar-row .num');
+    const histTotal = (await bars.allInnerTexts()).reduce((a, t) => a + Number(t.replace(/[^\d]/g, '')), 0);
+    expect(histTotal).toBe(direct.groups);
+    // The largest before-group: its items, both IDs, and where they went (sinkhorn at K=256 leaves no shared ID).
+    await page.getByTestId('collisions-before').locator('tbody tr').first().click();
+    const group = page.getByTestId('collisions-group');
+    await group.waitFor();
+    expect(await group.locator('.chart-title').innerText()).toContain(`${direct.maxGroup} items`);
+    expect(await page.getByTestId('collisions-group-items').locator('tbody tr').count()).toBe(direct.maxGroup);
+    expect(await page.getByTestId('collisions-fate').innerText()).toMatch(new RegExp(`${direct.maxGroup} distinct final IDs, ${direct.maxGroup - 1} moved, 0 still`));
+    const headers = await page.getByTestId('collisions-group-items').locator('thead th').allInnerTexts();
+    expect(headers.map((h) => h.replace(/[▲▼]/g, '').trim())).toEqual(['#', 'item id', 'title', 'category', 'ID before', 'final ID', 'outcome']);
+    await screenshot(page, 'views-08b-collisions-sinkhorn');
+    await group.scrollIntoViewIfNeeded();
+    await screenshot(page, 'views-08c-collisions-sinkhorn-group');
+  }, 300_000);
 
   it('Run dashboards and the query inspector', async () => {
     await open(`#/compare/dashboard?runs=${ids.rq},${ids.rk},${ids.cp}`);

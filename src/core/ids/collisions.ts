@@ -215,3 +215,59 @@ export function applyCollisions(
   const after = mode === 'none' ? before : collisionStats(result.codes, nItems, result.layers, result.codebookSizes);
   return { result, before, after, moved, ms: Date.now() - t0 };
 }
+
+/** Where the items of one pre-collision group ended up after de-collision. */
+export interface CollisionFate {
+  /** Distinct final IDs the group's items hold. */
+  finalIds: number;
+  /** Items whose final ID differs from the pre-collision one (for `suffix`: got a non-zero suffix), as `moved` counts. */
+  moved: number;
+  /** Items whose final ID is still shared with another item. */
+  stillShared: number;
+}
+
+/**
+ * For groups of item indices (e.g. the pre-collision groups of collisionGroups), how their items' final IDs compare
+ * with the pre-collision ones. `after` may have more layers than `before` (the suffix strategy); the extra tokens
+ * count as a change only when non-zero, matching `moved` of applyCollisions. Summed over every pre-collision group,
+ * `moved` equals the build's `moved`.
+ */
+export function collisionFates(
+  before: { codes: Int32Array; layers: number },
+  after: { codes: Int32Array; layers: number },
+  groups: readonly (readonly number[])[],
+): CollisionFate[] {
+  const La = after.layers;
+  const Lb = before.layers;
+  const n = after.codes.length / La;
+  if (before.codes.length / Lb !== n) throw new Error(`collisionFates: ${before.codes.length / Lb} items before, ${n} after`);
+  const key = (i: number): string => after.codes.subarray(i * La, (i + 1) * La).join(',');
+  const size = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const k = key(i);
+    size.set(k, (size.get(k) ?? 0) + 1);
+  }
+  return groups.map((items) => {
+    const finals = new Set<string>();
+    let moved = 0;
+    let stillShared = 0;
+    for (const i of items) {
+      const k = key(i);
+      finals.add(k);
+      if (size.get(k)! > 1) stillShared++;
+      if (movedByDecollision(before, after, i)) moved++;
+    }
+    return { finalIds: finals.size, moved, stillShared };
+  });
+}
+
+/** Whether item i's final ID differs from its pre-collision one (extra suffix tokens count only when non-zero). */
+export function movedByDecollision(before: { codes: Int32Array; layers: number }, after: { codes: Int32Array; layers: number }, i: number): boolean {
+  const La = after.layers;
+  const Lb = before.layers;
+  for (let l = 0; l < La; l++) {
+    const a = after.codes[i * La + l]!;
+    if (l < Lb ? a !== before.codes[i * Lb + l] : a !== 0) return true;
+  }
+  return false;
+}

@@ -22,12 +22,14 @@ import {
   type SankeyInput,
   type SankeyOptions,
 } from '../../core/layout/index';
-import type { CollisionsResult, DashboardRun, ItemBrief, ProjectionData, SankeyRequest, ViewsApi } from '../../shared/api/views';
+import { collisionFates, movedByDecollision } from '../../core/ids/collisions';
+import type { CollisionItem, CollisionsResult, DashboardRun, ItemBrief, ProjectionData, SankeyRequest, ViewsApi } from '../../shared/api/views';
 import type { ItemRecord, SemanticIdTable } from '../../shared/types';
 import { listProjections, loadProjection, loadSemanticIds, requireSemanticIds } from '../db/artifacts';
 import { getDataset, listCategories, loadDatasetArrays, loadItems } from '../db/datasets';
 import type { Db } from '../db/db';
 import { getAudit, getRunData, listEvaluations, listRuns, requireRun } from '../db/runs';
+import { CODES_BEFORE_COLLISIONS_KEY, decodePreCollisionCodes, type PreCollisionCodes } from '../jobs/runners/precollision';
 import { SNAPSHOT_KEY } from '../jobs/runners/project';
 import type { ServiceContext } from './context';
 
@@ -44,8 +46,7 @@ interface DatasetCache {
 
 const b64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
-/** Run data key under which a build may keep its IDs before de-collision (`{ layers, data: base64 int32 }`). */
-export const CODES_BEFORE_COLLISIONS_KEY = 'codesBeforeCollisions';
+export { CODES_BEFORE_COLLISIONS_KEY };
 
 export function createViewsService(ctx: ServiceContext): ViewsApi {
   const { db } = ctx;
@@ -220,24 +221,42 @@ export function createViewsService(ctx: ServiceContext): ViewsApi {
     collisions: async ({ runId, limit }) => {
       const t = table(runId);
       const ds = dataset(t.datasetId);
-      const after = collisionGroups(t.codes, t.layers, { limit: limit ?? 200 });
-      let before: CollisionsResult['before'] = null;
+      const lim = limit ?? 200;
+      const allAfter = collisionGroups(t.codes, t.layers, { limit: t.items });
+      const after = { ...allAfter, top: allAfter.top.slice(0, lim) };
+      const finalSize = new Map(allAfter.top.map((g) => [g.key.join(','), g.items.length]));
+      // The IDs before de-collision: kept by the build (suffix/sinkhorn), else derivable for suffix, else unknown.
+      let pre: { codes: Int32Array; layers: number } | null = null;
+      let beforeSource: CollisionsResult['beforeSource'];
       let beforeNote: string;
-      const kept = getRunData<{ layers: number; data: string }>(db, runId, CODES_BEFORE_COLLISIONS_KEY);
+      const kept = getRunData<PreCollisionCodes>(db, runId, CODES_BEFORE_COLLISIONS_KEY);
       if (kept) {
-        const buf = Buffer.from(kept.data, 'base64');
-        const codes = new Int32Array(buf.byteLength / 4);
-        new Uint8Array(codes.buffer).set(buf);
-        before = collisionGroups(codes, kept.layers, { limit: limit ?? 200 });
-        beforeNote = 'IDs as the builder produced them, before de-collision (stored with the run)';
+        pre = decodePreCollisionCodes(kept);
+        if (pre.codes.length / pre.layers !== t.items) throw new Error(`run ${runId}: ${pre.codes.length / pre.layers} items before de-collision, ${t.items} after`);
+        beforeSource = 'stored';
+        beforeNote = `IDs as the builder produced them (${pre.layers} layers), kept with the run before ${t.collisionMode} de-collision`;
       } else if (t.collisionMode === 'suffix' && t.layers > 1) {
-        before = collisionGroups(t.codes, t.layers, { length: t.layers - 1, limit: limit ?? 200 });
-        beforeNote = `the first ${t.layers - 1} layers, i.e. the IDs without the disambiguation suffix`;
+        const L = t.layers - 1;
+        const codes = new Int32Array(t.items * L);
+        for (let i = 0; i < t.items; i++) codes.set(t.codes.subarray(i * t.layers, i * t.layers + L), i * L);
+        pre = { codes, layers: L };
+        beforeSource = 'suffix-prefix';
+        beforeNote = `the first ${L} layers, i.e. the IDs without the disambiguation suffix`;
       } else if (t.collisionMode === 'none') {
-        before = after;
+        pre = { codes: t.codes, layers: t.layers };
+        beforeSource = 'same';
         beforeNote = 'no de-collision was applied: before = after';
       } else {
-        beforeNote = `the ${t.collisionMode} build did not keep its IDs from before de-collision`;
+        beforeSource = 'unknown';
+        beforeNote = `this ${t.collisionMode} build predates keeping the IDs from before de-collision: rebuild to compare`;
+      }
+      let before: CollisionsResult['before'] = null;
+      let moved: number | null = null;
+      if (pre) {
+        const rep = collisionGroups(pre.codes, pre.layers, { limit: t.items });
+        const fates = collisionFates(pre, t, rep.top.map((g) => g.items));
+        moved = fates.reduce((a, f) => a + f.moved, 0);
+        before = { ...rep, top: rep.top.slice(0, lim).map((g, k) => ({ ...g, ...fates[k]! })) };
       }
       const shown = new Set<number>();
       for (const g of [...after.top, ...(before?.top ?? [])]) for (const i of g.items) shown.add(i);
@@ -247,8 +266,23 @@ export function createViewsService(ctx: ServiceContext): ViewsApi {
         layers: t.layers,
         after,
         before,
+        beforeLayers: pre?.layers ?? null,
+        beforeSource,
         beforeNote,
-        items: [...shown].sort((x, y) => x - y).map((i) => brief(ds, i)),
+        moved,
+        items: [...shown]
+          .sort((x, y) => x - y)
+          .map((i): CollisionItem => {
+            const tokens = Array.from(t.codes.subarray(i * t.layers, (i + 1) * t.layers));
+            const prev = pre ? Array.from(pre.codes.subarray(i * pre.layers, (i + 1) * pre.layers)) : undefined;
+            return {
+              ...brief(ds, i),
+              tokens,
+              ...(prev ? { before: prev } : {}),
+              finalGroupSize: finalSize.get(tokens.join(',')) ?? 1,
+              moved: pre ? movedByDecollision(pre, t, i) : false,
+            };
+          }),
       };
     },
 

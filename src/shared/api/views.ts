@@ -240,17 +240,46 @@ export interface TsneSnapshotData {
   coords: string;
 }
 
+/** A group of items sharing an ID before de-collision, with where its items went (CollisionFate in src/core/ids). */
+export interface CollisionGroupBefore extends CollisionGroup {
+  /** Distinct final IDs its items hold after de-collision. */
+  finalIds: number;
+  /** Items whose final ID differs from this one (suffix mode: got a non-zero suffix). */
+  moved: number;
+  /** Items whose final ID is still shared with another item. */
+  stillShared: number;
+}
+
+/** An item of a listed group: `tokens` is its final ID as stored, `before` its ID before de-collision (when known). */
+export interface CollisionItem extends ItemBrief {
+  tokens: number[];
+  before?: number[];
+  /** Items holding this item's final ID (1 = unique). */
+  finalGroupSize: number;
+  /** Its final ID differs from `before` (suffix mode: it got a non-zero suffix); false when `before` is unknown. */
+  moved: boolean;
+}
+
 export interface CollisionsResult {
   runId: number;
   collisionMode: string;
   layers: number;
   /** Groups sharing the full ID as stored. */
   after: CollisionReport;
-  /** Groups before de-collision, when they can be known (suffix mode: the IDs without the suffix layer). */
-  before: CollisionReport | null;
+  /**
+   * Groups before de-collision, when they can be known: the IDs a suffix/sinkhorn build kept (run data), else for
+   * suffix mode the IDs without the suffix layer; for mode none the same as `after`.
+   */
+  before: (Omit<CollisionReport, 'top'> & { top: CollisionGroupBefore[] }) | null;
+  /** Layers of the IDs before de-collision (null when unknown). */
+  beforeLayers: number | null;
+  /** Where `before` comes from. */
+  beforeSource: 'stored' | 'suffix-prefix' | 'same' | 'unknown';
   beforeNote: string;
-  /** Titles etc. of the items in the listed groups. */
-  items: ItemBrief[];
+  /** Items moved by de-collision over all items (equals the build's `moved` when the pre-collision IDs were kept). */
+  moved: number | null;
+  /** Titles, categories and IDs of the items in the listed groups. */
+  items: CollisionItem[];
 }
 
 export interface DashboardRun {

@@ -2,6 +2,8 @@
  * The 'build' job: loads the dataset arrays and item embeddings (read-only), runs one ID builder from
  * src/core/ids/registry.ts, applies the collision mode, and yields the semantic-ID table and its audit as artifacts
  * (the host persists them). tfjs is initialised only for methods that train a model (rqvae, catid2, uri).
+ * With `suffix` or `sinkhorn` collision handling the builder's IDs from before de-collision are kept too, as run data
+ * under CODES_BEFORE_COLLISIONS_KEY, so the collision inspector can show the groups before and where their items went.
  */
 import { auditIds } from '../../../core/audit/index';
 import { applyCollisions } from '../../../core/ids/collisions';
@@ -12,6 +14,7 @@ import { loadDatasetArrays, loadEmbeddings } from '../../db/datasets';
 import { v } from '../../../shared/validate';
 import type { CollisionMode, IdMethod } from '../../../shared/types';
 import type { JobRunner } from '../types';
+import { CODES_BEFORE_COLLISIONS_KEY, encodePreCollisionCodes } from './precollision';
 
 export interface BuildParams {
   datasetId: number;
@@ -86,6 +89,9 @@ export const buildRunner: JobRunner<BuildParams> = {
       level: 'info',
       message: `collisions (${p.collisions}): ${col.before.collidingItems} colliding items before, ${col.after.collidingItems} after`,
     };
+    if (p.collisions !== 'none') {
+      yield { type: 'artifact', artifact: { kind: 'run-data', runId: ctx.runId, key: CODES_BEFORE_COLLISIONS_KEY, value: encodePreCollisionCodes(built, p.collisions) } };
+    }
     yield {
       type: 'artifact',
       artifact: { kind: 'semantic-ids', runId: ctx.runId, layers: r.layers, codebookSizes: r.codebookSizes, codes: r.codes, collisionMode: p.collisions },
