@@ -8,7 +8,7 @@ import { findDataset } from '../../node/db/datasets';
 import { getAudit, getRunResult, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
-import { numOption, numOption as int, runJob } from '../jobs';
+import { numOption, runJob } from '../jobs';
 
 /** Method-specific options (BuildOptions.extra) from the command line; each builder ignores the keys it does not know. */
 export function buildExtra(a: Record<string, unknown>): Record<string, unknown> {
@@ -81,7 +81,7 @@ export const buildCommand: Command = {
   json: true,
   async run(args, ctx) {
     const a = args.values;
-    const resumeId = int(a.resume, 'resume');
+    const resumeId = numOption(a.resume, 'resume');
     if (resumeId === undefined && typeof a.dataset !== 'string') throw new Error('--dataset is required');
     if (resumeId === undefined && typeof a.method !== 'string') throw new Error('--method is required');
     const db = openDb(ctx.dbPath);
@@ -94,11 +94,11 @@ export const buildCommand: Command = {
       const params: Record<string, unknown> = {
         datasetId: ds.id,
         method,
-        layers: int(a.layers, 'layers') ?? 3,
-        codebook: int(a.codebook, 'codebook') ?? 256,
-        seed: int(a.seed, 'seed') ?? 42,
+        layers: numOption(a.layers, 'layers') ?? 3,
+        codebook: numOption(a.codebook, 'codebook') ?? 256,
+        seed: numOption(a.seed, 'seed') ?? 42,
         collisions: a.collisions ?? 'none',
-        ...(a.epochs !== undefined ? { epochs: int(a.epochs, 'epochs') } : {}),
+        ...(a.epochs !== undefined ? { epochs: numOption(a.epochs, 'epochs') } : {}),
         ...(typeof a.embedding === 'string' ? { embedding: a.embedding } : {}),
       };
       const extra = buildExtra(a);

@@ -10,7 +10,7 @@ import { findDataset } from '../../node/db/datasets';
 import { finishRun, listRuns, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
-import { followJobs } from '../jobs';
+import { runJob } from '../jobs';
 
 function duration(r: RunRecord): string {
   if (!r.startedAt) return '';
@@ -68,15 +68,12 @@ export const runsCommand: Command = {
       if (sub === 'resume') {
         const runId = runIdArg(arg);
         const host = new JobHost({ db, dbPath: ctx.dbPath, adapter: nodeForkAdapter });
-        const stop = followJobs(host, ctx);
         try {
-          host.resume(runId);
-          const run = await host.wait(runId);
+          const run = await runJob(host, ctx, requireRun(db, runId).kind, { params: {} }, { resume: runId });
           if (ctx.json) ctx.out(JSON.stringify({ ok: run.status === 'succeeded', run }));
           else ctx.out(`run ${runId}: ${run.status}${run.error ? ` (${run.error})` : ''}`);
           return run.status === 'succeeded' ? 0 : 1;
         } finally {
-          stop();
           host.dispose();
         }
       }

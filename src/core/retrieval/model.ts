@@ -165,7 +165,7 @@ export class RetrieverModel {
 
   /** Item tower: [B, dim] item embeddings → [B, d]. */
   encodeItems(emb: tf.Tensor2D): tf.Tensor2D {
-    const h = tf.relu(tf.add(matMulConstA(emb, this.iW1 as tf.Tensor2D), this.iB1));
+    const h = tf.relu(tf.add(matMulConstA(emb, this.iW1 as tf.Tensor2D), this.iB1)) as tf.Tensor2D;
     return dense(h, (this.iW2 as tf.Tensor2D), this.iB2 as tf.Tensor1D);
   }
 
