@@ -53,13 +53,15 @@ function timeOurStep(seconds: number, minSteps: number): number {
     const t = tf.tensor2d(x, [BATCH, 768]);
     return tf.div(t, tf.norm(t, 2, 1, true)) as tf.Tensor2D;
   });
+  // The trainer's own path: batches are copied from the row-major embeddings in JS (src/core/models/builders.ts).
+  const XA = X.dataSync() as Float32Array;
   const rows = Int32Array.from({ length: BATCH }, (_, i) => i);
   try {
-    for (let i = 0; i < 2; i++) trainStep(model, adam, X, rows, null);
+    for (let i = 0; i < 2; i++) trainStep(model, adam, XA, rows, null);
     const t0 = performance.now();
     let steps = 0;
     while (steps < minSteps || performance.now() - t0 < seconds * 1000) {
-      trainStep(model, adam, X, rows, null);
+      trainStep(model, adam, XA, rows, null);
       steps++;
     }
     return steps / ((performance.now() - t0) / 1000);
