@@ -109,7 +109,8 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
       ids.sci = sci.datasetId;
       ids.rq = (await importIds(db, { datasetId: sci.datasetId, path: rqFile, name: 'rqvae_native' })).runId;
       ids.rk = (await importIds(db, { datasetId: sci.datasetId, path: join(SCIENTIFIC_DIR, 'indexes', 'rkmeans_native.index.json'), name: 'rkmeans_native' })).runId;
-      const emb = await embedAndProject(db, sci.datasetId, 64, 30, 250);
+      // 500 iterations: 250 with early exaggeration and 250 without (stopping at 250 leaves the clusters squeezed).
+      const emb = await embedAndProject(db, sci.datasetId, 64, 30, 500);
       ids.cp = await buildCategoryPrefix(db, sci.datasetId, emb, 64);
       writeXssDataset(tmp);
       const xss = await importDataset(db, { format: 'lcrec', paths: [join(tmp, 'Xss.item.json'), join(tmp, 'Xss.inter.json')], name: 'Xss <b>dataset</b>' });

@@ -74,7 +74,7 @@ export default function CollisionsView({ api, datasetId, query, setQuery }: View
             />
           </div>
           {picked && pickedGroup && (
-            <GroupPanel side={picked.side} mode={d.collisionMode} group={pickedGroup} items={pickedItems} beforeLayers={d.beforeLayers} />
+            <GroupPanel side={picked.side} mode={d.collisionMode} group={pickedGroup} items={pickedItems} beforeLayers={d.beforeSource === 'same' ? null : d.beforeLayers} />
           )}
         </>
       )}
