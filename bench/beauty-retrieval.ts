@@ -3,9 +3,12 @@
  * on the shipped `rqvae_native` IDs, our rqvae / catid2 (when registered) and uri, plus the dense and popularity
  * baselines, printed beside TIGER's published numbers (../shared/notes/reference-numbers.md).
  *
- *   npx tsx bench/beauty-retrieval.ts [--epochs 3] [--uri-epochs 2] [--max-examples 0] [--limit 0] [--methods rqvae_native,uri,...]
+ *   npx tsx bench/beauty-retrieval.ts [--epochs 3] [--uri-epochs 2] [--build-epochs 30] [--max-examples 0] [--limit 0]
+ *                                     [--methods rqvae_native,uri,...]
  *
- * Writes bench/results/beauty-retrieval.json. Not a *.bench.ts: a full run trains several models (tens of minutes on
+ * --max-examples caps the training pairs per epoch (a fresh sample each epoch), the same for every index, so the
+ * retrievers get equal budgets. --build-epochs is the rqvae / catid2 training budget. Each finished row is written to
+ * bench/results/beauty-retrieval.json at once, so a long run that is stopped keeps what it measured. Not a *.bench.ts: a full run trains several models (tens of minutes on
  * two CPU cores), so `npm run bench` does not start it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,7 @@ const { values: a } = parseArgs({
     epochs: { type: 'string', default: '3' },
     'uri-epochs': { type: 'string', default: '2' },
     'max-examples': { type: 'string', default: '0' },
+    'build-epochs': { type: 'string', default: '30' },
     limit: { type: 'string', default: '0' },
     methods: { type: 'string', default: 'rqvae_native,rqvae,catid2,uri,dense,popularity' },
   },
@@ -69,6 +73,9 @@ async function main(): Promise<void> {
   let test = evalExamples(b.arrays, 'sequential', 'test');
   if (limit > 0) test = subsetExamples(test, Int32Array.from({ length: Math.min(limit, test.n) }, (_, i) => i));
   const rows: Row[] = [];
+  mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true });
+  const save = (): void =>
+    writeFileSync(resolve(import.meta.dirname, 'results/beauty-retrieval.json'), JSON.stringify({ at: new Date().toISOString(), args: a, backend, testUsers: test.n, rows, tiger: TIGER }, null, 2));
   const signal = new AbortController().signal;
   const input = { data: b.arrays, embeddings: b.embeddings, dim: b.dim };
   for (const m of methods) {
@@ -76,6 +83,7 @@ async function main(): Promise<void> {
     if (m === 'dense' || m === 'popularity') {
       const s = evaluateBaseline(m, { data: b.arrays, examples: test, embeddings: b.embeddings, dim: b.dim });
       rows.push({ system: m, ids: '-', ...fromSummary(s) });
+      save();
       console.error(`${m}: R@10 ${s.recall['@10']!.toFixed(4)}`);
       continue;
     }
@@ -98,7 +106,7 @@ async function main(): Promise<void> {
             codebook: isUri ? 32 : 256,
             seed: 1,
             collisions: 'none',
-            epochs: isUri ? uriEpochs : undefined,
+            epochs: isUri ? uriEpochs : Number(a['build-epochs']),
             ...(isUri ? { extra: { task: 'sequential', retrieverEpochs: 0, maxExamplesPerEpoch: maxEx } } : {}),
           },
           { signal, runId: 0 },
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
       trainSec,
       note: `build ${buildSec.toFixed(0)} s, ${ev.meanCandidates.toFixed(0)} candidates, invalid before trie ${(ev.beamStats.invalidBeforeTrie * 100).toFixed(1)}%`,
     });
+    save();
     console.error(`${m}: R@10 ${ev.ranker.recall['@10']!.toFixed(4)} (beam order ${ev.beamOrder.recall['@10']!.toFixed(4)})`);
   }
   const f = (x: number | undefined): string => (x == null || Number.isNaN(x) ? '   -  ' : x.toFixed(4));
@@ -135,8 +144,7 @@ async function main(): Promise<void> {
     `| TIGER (published) | RQ-VAE, Sentence-T5 | ${f(TIGER.r5)} | ${f(TIGER.n5)} | ${f(TIGER.r10)} | ${f(TIGER.n10)} | | | Rajput et al. 2023 |`,
   ];
   console.log(lines.join('\n'));
-  mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(resolve(import.meta.dirname, 'results/beauty-retrieval.json'), JSON.stringify({ at: new Date().toISOString(), args: a, backend, rows, tiger: TIGER }, null, 2));
+  save();
 }
 
 await main();
