@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { embedItems, fitEmbedder, randomizedSvd, tokenize } from '../../src/core/embed/index';
-import { jacobiEigen } from '../../src/core/embed/svd';
-import type { SparseMatrix } from '../../src/core/embed/tfidf';
+import {
+  cholFactor,
+  cholInverseT,
+  cholSolveRows,
+  crossUpperRows,
+  gemmNT,
+  jacobiEigen,
+  sparseGram,
+  symmetricEigen,
+  symmetrizeUpper,
+} from '../../src/core/embed/svd';
+import {
+  DEFAULT_TFIDF,
+  FeatureTable,
+  fitTfidf,
+  fitTfidfTable,
+  itemFeatures,
+  type SparseMatrix,
+} from '../../src/core/embed/tfidf';
 import { generateDemoCatalog } from '../../src/core/demo/index';
 import { drain } from '../../src/core/util/generators';
 import { Rng } from '../../src/core/util/random';
@@ -64,6 +81,112 @@ describe('Jacobi eigen-solver', () => {
   });
 });
 
+describe('symmetricEigen (tridiagonal QL)', () => {
+  const check = (a: Float64Array, n: number): void => {
+    const { values, vectors } = symmetricEigen(a, n);
+    const ref = jacobiEigen(a.slice(), n).values;
+    let err = 0;
+    let orth = 0;
+    let scale = 1e-300;
+    for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]!));
+    for (let k = 0; k < n; k++) {
+      if (k > 0) expect(values[k]!).toBeLessThanOrEqual(values[k - 1]!);
+      expect(Math.abs(values[k]! - ref[k]!)).toBeLessThan(1e-11 * scale * n);
+    }
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        let o = 0;
+        for (let k = 0; k < n; k++) {
+          s += vectors[i * n + k]! * values[k]! * vectors[j * n + k]!;
+          o += vectors[k * n + i]! * vectors[k * n + j]!;
+        }
+        err = Math.max(err, Math.abs(s - a[i * n + j]!));
+        orth = Math.max(orth, Math.abs(o - (i === j ? 1 : 0)));
+      }
+    }
+    expect(err).toBeLessThan(1e-11 * scale * n);
+    expect(orth).toBeLessThan(1e-12 * n);
+  };
+
+  it('matches Jacobi and reconstructs random, repeated-eigenvalue, rank-deficient and tiny matrices', () => {
+    const rng = new Rng(8);
+    for (const n of [1, 2, 3, 31, 80]) {
+      const a = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
+      check(a, n);
+    }
+    // Rank 3 in dimension 40 (Gram of 3 vectors): 37 zero eigenvalues.
+    const n = 40;
+    const g = new Float64Array(n * n);
+    for (let r = 0; r < 3; r++) {
+      const v = Array.from({ length: n }, () => rng.normal());
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g[i * n + j]! += v[i]! * v[j]!;
+    }
+    check(g, n);
+    // Identity plus a block of repeated eigenvalues, and the zero matrix.
+    const e = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) e[i * n + i] = i < 10 ? 2 : 1;
+    check(e, n);
+    check(new Float64Array(n * n), n);
+  });
+});
+
+describe('dense kernels', () => {
+  const rng = new Rng(21);
+  const rand = (len: number): Float64Array => Float64Array.from({ length: len }, () => rng.normal());
+
+  it('gemmNT equals the naive X Yᵀ for every shape, with row counts and columns not multiples of the tile', () => {
+    const inner = 13;
+    const rows = 11;
+    const cols = 9;
+    const x = rand(rows * inner);
+    const y = rand(cols * inner);
+    const lowerY = y.slice();
+    for (let j = 0; j < cols; j++) for (let t = j + 1; t < inner; t++) lowerY[j * inner + t] = 0;
+    for (const [shape, yy] of [
+      ['full', y],
+      ['upper', y],
+      ['lowerY', lowerY],
+    ] as const) {
+      const r0 = 2;
+      const out = new Float64Array((rows - r0) * cols).fill(0.5); // accumulates into what is there
+      gemmNT(x, yy, inner, r0, rows, cols, out, cols, shape);
+      for (let r = r0; r < rows; r++) {
+        for (let j = shape === 'upper' ? r : 0; j < cols; j++) {
+          let s = 0.5;
+          for (let t = 0; t < inner; t++) s += x[r * inner + t]! * yy[j * inner + t]!;
+          expect(out[(r - r0) * cols + j]!).toBeCloseTo(s, 12);
+        }
+      }
+    }
+  });
+
+  it('Cholesky-QR by the inverse factor equals forward substitution and gives orthonormal (or zero) columns', () => {
+    const m = 70;
+    const l = 12;
+    const z = rand(m * l);
+    for (let r = 0; r < m; r++) z[r * l + 7] = z[r * l + 2]! - 0.5 * z[r * l + 4]!; // column 7 is dependent
+    const g = new Float64Array(l * l);
+    const tx = new Float64Array(l * 32);
+    for (let r0 = 0; r0 < m; r0 += 32) crossUpperRows(z, z, l, g, r0, Math.min(m, r0 + 32), tx, tx);
+    const { d, L } = cholFactor(g, l);
+    const t = cholInverseT(d, L, l);
+    const q = new Float64Array(m * l);
+    gemmNT(z, t, l, 0, m, l, q, l, 'lowerY');
+    const ref = z.slice();
+    cholSolveRows(ref, l, d, L, 0, m);
+    for (let i = 0; i < m * l; i++) expect(Math.abs(q[i]! - ref[i]!)).toBeLessThan(1e-10);
+    for (let a = 0; a < l; a++) {
+      for (let b = 0; b < l; b++) {
+        let s = 0;
+        for (let r = 0; r < m; r++) s += q[r * l + a]! * q[r * l + b]!;
+        expect(Math.abs(s - (a === b && a !== 7 ? 1 : 0))).toBeLessThan(1e-10);
+      }
+    }
+  });
+});
+
 describe('randomized SVD', () => {
   it('matches the exact top singular values of a sparse matrix with a decaying spectrum', async () => {
     // 400 × 90 sparse matrix A = sum_r s_r u_r v_rᵀ restricted to a random sparsity pattern, plus noise.
@@ -93,7 +216,8 @@ describe('randomized SVD', () => {
     const exact = jacobiEigen(ata, cols).values;
     const r = await drain(randomizedSvd(a, 8, { seed: 1, powerIterations: 3 }, pacer));
     expect(r.k).toBe(8);
-    for (let c = 0; c < 5; c++) expect(Math.abs(r.values[c]! - Math.sqrt(exact[c]!)) / Math.sqrt(exact[c]!)).toBeLessThan(1e-3);
+    for (let c = 0; c < 5; c++)
+      expect(Math.abs(r.values[c]! - Math.sqrt(exact[c]!)) / Math.sqrt(exact[c]!)).toBeLessThan(1e-3);
     // Columns of V_k are orthonormal.
     for (let c1 = 0; c1 < 8; c1++) {
       for (let c2 = 0; c2 < 8; c2++) {
@@ -103,6 +227,95 @@ describe('randomized SVD', () => {
       }
     }
   });
+});
+
+describe('sparse Gram operator', () => {
+  const randomSparse = (rows: number, cols: number, density: number, seed: number): SparseMatrix => {
+    const rng = new Rng(seed);
+    const ptr = new Int32Array(rows + 1);
+    const idx: number[] = [];
+    const val: number[] = [];
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        if (rng.next() < density) {
+          idx.push(j);
+          val.push(rng.normal() * Math.pow(0.85, j % 25));
+        }
+      }
+      ptr[i + 1] = idx.length;
+    }
+    return { rows, cols, ptr, idx: Int32Array.from(idx), val: Float32Array.from(val) };
+  };
+
+  it('sparseGram is AᵀA (sorted columns), and gives up past its bound', () => {
+    const a = randomSparse(120, 30, 0.1, 4);
+    const c = sparseGram(a, Infinity)!;
+    const dense = new Float64Array(30 * 30);
+    for (let i = 0; i < a.rows; i++) {
+      for (let p = a.ptr[i]!; p < a.ptr[i + 1]!; p++) {
+        for (let q = a.ptr[i]!; q < a.ptr[i + 1]!; q++) dense[a.idx[p]! * 30 + a.idx[q]!]! += a.val[p]! * a.val[q]!;
+      }
+    }
+    const got = new Float64Array(30 * 30);
+    for (let j = 0; j < 30; j++) {
+      for (let p = c.ptr[j]!; p < c.ptr[j + 1]!; p++) {
+        if (p > c.ptr[j]!) expect(c.idx[p]!).toBeGreaterThan(c.idx[p - 1]!);
+        got[j * 30 + c.idx[p]!] = c.val[p]!;
+      }
+    }
+    for (let i = 0; i < 900; i++) expect(got[i]!).toBeCloseTo(dense[i]!, 12);
+    expect(sparseGram(a, c.ptr[30]! - 1)).toBeNull();
+  });
+
+  it('randomizedSvd gives the same result through the sparse Gram and item by item', async () => {
+    const a = randomSparse(500, 60, 0.12, 6);
+    const viaGram = await drain(randomizedSvd(a, 10, { seed: 3, operator: 'gram' }, pacer));
+    const viaRows = await drain(randomizedSvd(a, 10, { seed: 3, operator: 'rows' }, pacer));
+    expect(viaGram.k).toBe(viaRows.k);
+    for (let c = 0; c < viaGram.k; c++)
+      expect(Math.abs(viaGram.values[c]! - viaRows.values[c]!) / viaRows.values[c]!).toBeLessThan(1e-10);
+    for (let i = 0; i < viaGram.projection.length; i++)
+      expect(Math.abs(viaGram.projection[i]! - viaRows.projection[i]!)).toBeLessThan(1e-5);
+  });
+});
+
+describe('FeatureTable', () => {
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean =>
+    a.length === b.length && Array.from(a).every((x, i) => Object.is(x, b[i]));
+  const compare = (
+    items: Pick<ItemRecord, 'title' | 'brand' | 'categories' | 'text'>[],
+    opts = DEFAULT_TFIDF,
+  ): void => {
+    const ref = fitTfidf(
+      items.map((it) => itemFeatures(it, opts)),
+      opts,
+    );
+    const table = new FeatureTable(opts);
+    for (const it of items) table.add(it);
+    expect(table.featureMap(1)).toEqual(itemFeatures(items[1]!, opts));
+    const got = fitTfidfTable(table);
+    expect([...got.model.vocab]).toEqual([...ref.model.vocab]);
+    expect(same(got.model.idf, ref.model.idf)).toBe(true);
+    expect(same(got.matrix.ptr, ref.matrix.ptr)).toBe(true);
+    expect(same(got.matrix.idx, ref.matrix.idx)).toBe(true);
+    expect(same(got.matrix.val, ref.matrix.val)).toBe(true);
+  };
+
+  it('gives the TF-IDF matrix of itemFeatures + fitTfidf bit for bit (demo catalog, with descriptions)', () => {
+    const items = demoItems(1500);
+    compare(items);
+    compare(
+      items.map((it, i) => ({ ...it, text: i % 3 ? `${it.title} with extra words, model T-${i % 40}` : '' })),
+      { ...DEFAULT_TFIDF, textWeight: 0.3, minDf: 3 },
+    );
+  });
+
+  it.skipIf(!hasScientific)(
+    'gives the TF-IDF matrix of itemFeatures + fitTfidf bit for bit on Scientific',
+    async () => {
+      compare((await loadScientific()).items);
+    },
+  );
 });
 
 describe('embedItems', () => {
@@ -208,7 +421,9 @@ describe.skipIf(!hasScientific)('embedItems on real Scientific (4,344 items)', (
     }
     const nnRate = same / total;
     const randomRate = rs / rn;
-    console.log(`[embed] Scientific: ${n} items in ${(ms / 1000).toFixed(1)} s; NN same level-3 category ${(nnRate * 100).toFixed(1)}% vs random pairs ${(randomRate * 100).toFixed(1)}%`);
+    console.log(
+      `[embed] Scientific: ${n} items in ${(ms / 1000).toFixed(1)} s; NN same level-3 category ${(nnRate * 100).toFixed(1)}% vs random pairs ${(randomRate * 100).toFixed(1)}%`,
+    );
     expect(nnRate).toBeGreaterThan(3 * randomRate);
     expect(nnRate).toBeGreaterThan(0.5);
   }, 900_000);
