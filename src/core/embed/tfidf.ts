@@ -167,9 +167,9 @@ export function transformFeatures(features: Map<string, number>[], model: TfidfM
 /**
  * The features of many items, interned: item i has features ids[ptr[i] .. ptr[i + 1]) with weights w (the same
  * feature → weight map as `itemFeatures`, summed over fields in the same order, so the values are identical).
- * Replaces one Map per item plus a second Map lookup per feature in `fitTfidf` (100k synthetic items: 2.9 s →
- * see FeatureTable.add), and caches the category and brand features, which items share: a catalog has a few
- * thousand distinct category paths and brands for 100k items.
+ * Replaces one Map per item plus a second Map lookup per feature in `fitTfidf` (features + TF-IDF of 100k synthetic
+ * items: 3.65 s → 1.37 s on a first run, ~0.5 s warm), and caches the category and brand features, which items
+ * share (Beauty: 245 category paths and 2,077 brands for 12,101 items).
  */
 export class FeatureTable {
   /** Feature strings by id (node features "\u0001c:" + path, brand features "\u0001b:" + brand). */
