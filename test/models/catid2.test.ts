@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { informativeLevels } from '../../src/core/ids/categories';
 import type { BuildOptions } from '../../src/core/ids/types';
 import { catid2Builder, hcclLevels, resolveConfig, rqvaeBuilder } from '../../src/core/models/builders';
-import { clusterScaleConstraintLoss, dispersionLoss, hierarchicalClassConstraintLoss } from '../../src/core/models/catid2Losses';
+import { clusterScaleConstraintLoss, dispersionLoss, hcclMasks, hierarchicalClassConstraintLoss } from '../../src/core/models/catid2Losses';
 import { Rng } from '../../src/core/util/random';
 import { syntheticCatalog } from '../ids/synthetic';
 import { hasScientific } from '../helpers/paths';
@@ -83,6 +83,55 @@ describe('CAT-ID² losses (cpu)', () => {
     expect(other).toBeGreaterThan(own + 1);
     tf.dispose([d, shifted]);
   });
+
+  it.each(['cpu', 'wasm'] as const)(
+    'HCCL and DisL (fast log-sum-exp, no gradient to the data side) equal the plain tf.logSumExp formulas and gradients (%s)',
+    async (backend) => {
+      await useBackend(backend);
+      try {
+        const rng = new Rng(5);
+        const B = 96;
+        const r = tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(B * 12)), [B, 12]));
+        const o = tf.tensor2d(rng.fillNormal(new Float32Array(B * 12)), [B, 12]);
+        const l1 = Int32Array.from({ length: B }, () => rng.int(4));
+        const l2 = Int32Array.from(l1, (c) => c * 3 + rng.int(3));
+        const unit = (x: tf.Tensor2D): tf.Tensor2D => tf.div(x, tf.sqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-12)));
+        // Eq. (4) and (7) written with tf.logSumExp and tf.matMul(…, transposeB): the reference the fast forms must match.
+        const hcclRef = (level: { category: Int32Array; parent: Int32Array | null }): tf.Scalar => {
+          const m = hcclMasks(level, B);
+          const u = unit(r);
+          const logits = tf.div(tf.matMul(u, u, false, true), 0.1);
+          const lse = tf.logSumExp(tf.add(logits, tf.tensor2d(m.denominator, [B, B])), 1);
+          const pos = tf.div(tf.sum(tf.mul(logits, tf.tensor2d(m.positive, [B, B])), 1), tf.tensor1d(m.nPos));
+          return tf.div(tf.sum(tf.mul(tf.sub(lse, pos), tf.tensor1d(m.valid))), Math.max(m.nValid, 1)) as tf.Scalar;
+        };
+        const dislRef = (): tf.Scalar => {
+          const a = unit(r);
+          const b = unit(o);
+          return tf.mean(tf.sub(tf.logSumExp(tf.div(tf.matMul(a, b, false, true), 0.1), 1), tf.div(tf.sum(tf.mul(a, b), 1), 0.1))) as tf.Scalar;
+        };
+        const cases: [string, () => tf.Scalar, () => tf.Scalar][] = [
+          ['hccl layer 1', () => hierarchicalClassConstraintLoss(r, { category: l1, parent: null }, 0.1), () => hcclRef({ category: l1, parent: null })],
+          ['hccl layer 2', () => hierarchicalClassConstraintLoss(r, { category: l2, parent: l1 }, 0.1), () => hcclRef({ category: l2, parent: l1 })],
+          ['disl', () => dispersionLoss(r, o, 0.1), dislRef],
+        ];
+        for (const [name, fast, ref] of cases) {
+          const a = tf.variableGrads(fast, [r]);
+          const b = tf.variableGrads(ref, [r]);
+          expect(a.value.dataSync()[0], name).toBeCloseTo(b.value.dataSync()[0]!, 5);
+          const ga = a.grads[r.name]!.dataSync();
+          const gb = b.grads[r.name]!.dataSync();
+          const scale = Math.max(...Array.from(gb, Math.abs));
+          const diff = Math.max(...Array.from(ga, (g, i) => Math.abs(g - gb[i]!)));
+          expect(diff / scale, name).toBeLessThan(1e-4);
+          tf.dispose([a.value, b.value, ...Object.values(a.grads), ...Object.values(b.grads)]);
+        }
+        tf.dispose([r, o]);
+      } finally {
+        await useBackend('cpu');
+      }
+    },
+  );
 
   it('switches and defaults: the paper weights, H < L, and the constant root level skipped', () => {
     const syn = syntheticCatalog({ items: 200 });

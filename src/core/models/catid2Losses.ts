@@ -7,10 +7,50 @@
  * intermediates once the backward pass no longer needs them.
  */
 import * as tf from '@tensorflow/tfjs';
-import { l2Normalize, matMulBT } from './tfops';
+import { isFastMatMul, l2Normalize, matMulBT } from './tfops';
 
 /** A large negative logit for masked-out pairs (exp underflows to exactly 0 in float32). */
 const MASKED = -1e9;
+
+/**
+ * log Σ_j exp(x_ij) per row, with the row max as a constant shift. tf.logSumExp computes the same values but also
+ * differentiates through its max, whose gradient builds an equal(x, max) mask by broadcasting [B, B] against [B, 1]:
+ * on wasm that one op took 157 ms per call (43 % of a catid2 step at batch 1024, tf.profile), for a term that is zero
+ * in exact arithmetic (the shift cancels). Same forward values; gradient softmax(x) without the rounding residue.
+ */
+function logSumExpRows(x: tf.Tensor2D): tf.Tensor1D {
+  const m = rowMaxConstant(x);
+  return tf.add(tf.reshape(m, [-1]), tf.log(tf.sum(tf.exp(tf.sub(x, m)), 1))) as tf.Tensor1D;
+}
+
+// The max is computed inside the op, off the tape: stopGradient(tf.max(x)) would still run Max's backward (with a zero
+// dy), and with it the slow mask.
+const rowMaxConstant = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const x = args[0] as tf.Tensor2D;
+  return { value: tf.max(x, 1, true), gradFunc: () => tf.zerosLike(x) };
+}) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+const dataRightMatMulBT = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const a = args[0] as tf.Tensor2D;
+  const b = args[1] as tf.Tensor2D;
+  const save = args[2] as tf.GradSaveFunc;
+  save([b]);
+  return {
+    value: isFastMatMul() ? tf.matMul(a, tf.transpose(b)) : tf.matMul(a, b, false, true),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const sb = saved[0] as tf.Tensor2D;
+      return [tf.matMul(dy as tf.Tensor2D, sb), tf.zerosLike(sb)];
+    },
+  };
+}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * a × bᵀ (same values as matMulBT) where b is data: only ∂/∂a = dY·b is computed. In DisL b is the batch's original
+ * embeddings, and the skipped ∂/∂b = dYᵀ·a is a [D, B] × [B, B] product (268M multiply-adds at B 1024, D 256).
+ */
+function matMulBTDataB(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return dataRightMatMulBT(a, b);
+}
 
 /**
  * Category ids of the batch items at one category level (−1 = unknown), plus the parent level for hard negatives.
@@ -46,7 +86,7 @@ export function hierarchicalClassConstraintLoss(residual: tf.Tensor2D, level: Hc
   const posF = tf.tensor2d(positive, [n, n]);
   const u = l2Normalize(residual);
   const logits = tf.div(matMulBT(u, u), temperature);
-  const lse = tf.logSumExp(tf.add(logits, tf.tensor2d(denominator, [n, n])), 1);
+  const lse = logSumExpRows(tf.add(logits, tf.tensor2d(denominator, [n, n])) as tf.Tensor2D);
   // mean over positives of (logit_ap − lse_a) = (Σ_p logit_ap)/|P_a| − lse_a
   const posMean = tf.div(tf.sum(tf.mul(logits, posF), 1), tf.tensor1d(nPos));
   const perAnchor = tf.mul(tf.sub(lse, posMean), tf.tensor1d(valid));
@@ -127,8 +167,9 @@ export function clusterScaleConstraintLoss(distance: tf.Tensor2D): tf.Scalar {
 export function dispersionLoss(reconstructed: tf.Tensor2D, original: tf.Tensor2D, temperature: number): tf.Scalar {
   const r = l2Normalize(reconstructed);
   const o = l2Normalize(original);
-  const logits = tf.div(matMulBT(r, o), temperature);
+  // `original` is data (the input embeddings), so its gradient is skipped.
+  const logits = tf.div(matMulBTDataB(r, o), temperature) as tf.Tensor2D;
   // The diagonal ⟨d̂_i, d_i⟩/τ as a row-wise dot product: multiplying the B × B logits by eye(B) cost ~4 s per epoch.
   const diag = tf.div(tf.sum(tf.mul(r, o), 1), temperature);
-  return tf.mean(tf.sub(tf.logSumExp(logits, 1), diag)) as tf.Scalar;
+  return tf.mean(tf.sub(logSumExpRows(logits), diag)) as tf.Scalar;
 }
