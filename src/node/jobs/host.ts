@@ -45,6 +45,24 @@ export interface StartOptions {
   method?: string;
 }
 
+/**
+ * A readable name for a run started without one (the app's forms, the API): what it is and what it was built on,
+ * so run pickers say "retriever (sequential) on #3" rather than "train-retriever train-retriever".
+ */
+export function defaultRunName(kind: JobKind, p: Record<string, unknown>): string | undefined {
+  const s = (x: unknown): string => String(x);
+  if (kind === 'build' && typeof p.method === 'string') {
+    const collisions = typeof p.collisions === 'string' && p.collisions !== 'none' ? ` ${p.collisions}` : '';
+    return `${p.method} L${s(p.layers)} K${s(p.codebook)}${collisions}`;
+  }
+  if (kind === 'train-retriever' && p.idsRunId != null) return `retriever (${s(p.task)}) on #${s(p.idsRunId)}`;
+  if (kind === 'eval') {
+    if (p.retrieverRunId != null) return `eval of #${s(p.retrieverRunId)}`;
+    if (typeof p.baseline === 'string') return `eval ${p.baseline} (${s(p.task)})`;
+  }
+  return undefined;
+}
+
 type Terminal = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled' | 'interrupted'>;
 
 interface Active {
@@ -101,7 +119,7 @@ export class JobHost {
       datasetId,
       kind,
       method: opts.method ?? (typeof params.method === 'string' ? params.method : kind),
-      name: opts.name,
+      name: opts.name ?? defaultRunName(kind, params),
       config: params,
     });
     this.enqueue(runId, kind, params);

@@ -95,7 +95,7 @@ export async function inspectQuery(db: Db, arg: { retrieverRunId: number; queryI
       const lp = await step({ query: Int32Array.of(0), prefixes: Int32Array.from(prefix), t, count: 1 });
       const probs = Float32Array.from(lp, Math.exp);
       const top = topK(probs, Math.min(16, probs.length));
-      layerDistributions.push({ layer: t + 1, prefix, tokens: Array.from(top, (tok) => ({ token: tok, prob: probs[tok]! })) });
+      layerDistributions.push({ layer: t, prefix, tokens: Array.from(top, (tok) => ({ token: tok, prob: probs[tok]! })) });
     }
     const beams: QueryInspection['beams'] = [];
     const beamOf = new Map<number, number>();

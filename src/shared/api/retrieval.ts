@@ -76,7 +76,7 @@ export interface QueryInspection {
   layers: number;
   codebookSizes: number[];
   beam: number;
-  /** Per ID layer: the next-token distribution at the best beam's prefix (top tokens, probabilities). */
+  /** Per ID layer (0-based, as tokenLabel): the next-token distribution at the best beam's prefix (top tokens, probabilities). */
   layerDistributions: { layer: number; prefix: number[]; tokens: { token: number; prob: number }[] }[];
   /** Final beams, best first: tokens, per-token probability, total log-prob, and the items of the leaf bucket. */
   beams: { rank: number; tokens: number[]; tokenProbs: number[]; logProb: number; bucket: InspectedItem[] }[];
