@@ -83,8 +83,12 @@ export async function runCli(argv: string[], io: { out(s: string): void; err(s: 
     return await cmd.run(parsed, ctx);
   } catch (e) {
     const info = toErrorInfo(e);
+    // A stack trace is for developers: set SEMID_DEBUG=1 to get it (on stderr and in the --json error).
+    const debug = Boolean(process.env.SEMID_DEBUG);
+    if (!debug) delete info.stack;
     if (json) io.out(JSON.stringify({ ok: false, error: info }));
     io.err(`semid ${cmd.name}: ${info.message}`);
+    if (debug && info.stack) io.err(info.stack);
     return 1;
   }
 }

@@ -51,4 +51,22 @@ describe('semid import / datasets', () => {
     expect(j.code).toBe(1);
     expect(JSON.parse(j.out[0]!)).toMatchObject({ ok: false, error: { name: 'InputError', line: 4 } });
   });
+
+  it('usage errors name the flag or the format, exit 1, and write no run or stack trace', async () => {
+    const fmt = await cli(['import', 'lcrx', FIX, '--db', dbPath]);
+    expect(fmt.code).toBe(1);
+    expect(fmt.err).toEqual(['semid import: unknown format "lcrx" (expected one of lcrec, p5, csv, jsonl, esci, ids)']);
+    const depth = await cli(['import', 'lcrec', join(FIX, 'good/good.item.json'), join(FIX, 'good/good.inter.json'), '--max-depth', 'abc', '--json', '--db', dbPath]);
+    expect(depth.code).toBe(1);
+    const e = JSON.parse(depth.out[0]!) as { ok: boolean; error: { message: string; stack?: string } };
+    expect(e).toMatchObject({ ok: false, error: { message: '--max-depth expects an integer, got "abc"' } });
+    expect(e.error.stack).toBeUndefined();
+    const method = await cli(['build', '--dataset', '1', '--method', 'hkmean', '--db', dbPath]);
+    expect(method.code).toBe(1);
+    expect(method.err.join('\n')).toMatch(/--method expects one of random, hkmeans, .*got "hkmean"/);
+    const col = await cli(['build', '--dataset', '1', '--method', 'hkmeans', '--collisions', 'sinkhorm', '--db', dbPath]);
+    expect(col.err.join('\n')).toMatch(/--collisions expects none, suffix or sinkhorn, got "sinkhorm"/);
+    const runs = await cli(['runs', '--json', '--db', dbPath]);
+    expect((JSON.parse(runs.out[0]!) as { runs: unknown[] }).runs.filter((r) => (r as { kind: string }).kind === 'build')).toEqual([]);
+  });
 });

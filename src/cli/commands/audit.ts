@@ -29,8 +29,9 @@ export function auditTableRows(audits: AuditSummary[]): string[][] {
   per('dead codes', (a) => a.report.deadCodes, 0);
   per('category purity', (a) => a.report.categoryPurity);
   per('category NMI', (a) => a.report.categoryNmi);
-  row('prefix agree (same leaf)', (a) => f(a.report.prefixAgreement.sameLeaf));
-  row('prefix agree (random)', (a) => f(a.report.prefixAgreement.random));
+  // Mean number of leading ID tokens two items share (pairs from one category leaf vs random pairs), not a fraction.
+  row('shared prefix, same leaf', (a) => f(a.report.prefixAgreement.sameLeaf));
+  row('shared prefix, random pair', (a) => f(a.report.prefixAgreement.random));
   return rows;
 }
 
@@ -62,7 +63,7 @@ export const auditCommand: Command = {
     try {
       const audits = runIds.map((id) => auditOfRun(db, id));
       if (ctx.json) {
-        ctx.out(JSON.stringify({ runs: audits.map((a) => ({ runId: a.runId, method: a.method, name: a.name, datasetId: a.datasetId, ...a.report })) }));
+        ctx.out(JSON.stringify({ ok: true, runs: audits.map((a) => ({ runId: a.runId, method: a.method, name: a.name, datasetId: a.datasetId, ...a.report })) }));
       } else {
         ctx.out(formatTable(auditTableRows(audits)));
       }

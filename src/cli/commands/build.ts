@@ -9,6 +9,11 @@ import { getAudit, getRunResult, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
 import { numOption, runJob } from '../jobs';
+import type { CollisionMode, IdMethod } from '../../shared/types';
+
+/** Methods `semid build` can run (a Record so the compiler flags a method added to IdMethod but missing here). */
+const BUILD_METHODS: Record<Exclude<IdMethod, 'imported'>, true> = { random: true, hkmeans: true, rqkmeans: true, 'category-prefix': true, rqvae: true, catid2: true, uri: true };
+const COLLISION_MODES: Record<CollisionMode, true> = { none: true, suffix: true, sinkhorn: true };
 
 /** Method-specific options (BuildOptions.extra) from the command line; each builder ignores the keys it does not know. */
 export function buildExtra(a: Record<string, unknown>): Record<string, unknown> {
@@ -45,7 +50,7 @@ export const buildCommand: Command = {
   details: [
     'Methods: random (balanced random per layer, the APE baseline), hkmeans (hierarchical k-means; --balanced),',
     'rqkmeans (residual k-means; --balanced), category-prefix (category path tokens, k-means inside categories),',
-    'and the trained rqvae / catid2 / uri when installed.',
+    'and the trained rqvae / catid2 / uri (TensorFlow.js; the backend is chosen per run, see `semid runs`).',
     'Collisions: none (report), suffix (extra token 0,1,2.. per identical-ID group), sinkhorn (re-assign the last',
     'token by Sinkhorn OT: zero collisions whenever each prefix group has at most K items).',
     'Example: semid build --dataset scientific --method hkmeans --layers 3 --codebook 256 --collisions sinkhorn',
@@ -53,7 +58,7 @@ export const buildCommand: Command = {
   ].join('\n'),
   options: {
     dataset: { type: 'string', description: 'dataset id or name', valueName: 'D' },
-    method: { type: 'string', description: 'ID method', valueName: 'M' },
+    method: { type: 'string', description: 'ID method: random, hkmeans, rqkmeans, category-prefix, rqvae, catid2 or uri', valueName: 'M' },
     layers: { type: 'string', description: 'number of ID layers', valueName: 'L', default: '3' },
     codebook: { type: 'string', description: 'codebook size K per layer', valueName: 'K', default: '256' },
     seed: { type: 'string', description: 'random seed', valueName: 'S', default: '42' },
@@ -83,7 +88,18 @@ export const buildCommand: Command = {
     const a = args.values;
     const resumeId = numOption(a.resume, 'resume');
     if (resumeId === undefined && typeof a.dataset !== 'string') throw new Error('--dataset is required');
-    if (resumeId === undefined && typeof a.method !== 'string') throw new Error('--method is required');
+    if (resumeId === undefined && typeof a.method !== 'string') throw new Error(`--method is required (one of ${Object.keys(BUILD_METHODS).join(', ')})`);
+    // Checked here so a typo fails at once instead of recording a failed run.
+    if (resumeId === undefined && !Object.hasOwn(BUILD_METHODS, a.method as string)) {
+      throw new Error(`--method expects one of ${Object.keys(BUILD_METHODS).join(', ')}, got "${String(a.method)}"`);
+    }
+    if (a.collisions !== undefined && !Object.hasOwn(COLLISION_MODES, a.collisions as string)) {
+      throw new Error(`--collisions expects none, suffix or sinkhorn, got "${String(a.collisions)}"`);
+    }
+    for (const k of ['layers', 'codebook'] as const) {
+      const n = numOption(a[k], k);
+      if (n !== undefined && n < 1) throw new Error(`--${k} expects a positive integer, got "${String(a[k])}"`);
+    }
     const db = openDb(ctx.dbPath);
     const host = new JobHost({ db, dbPath: ctx.dbPath, adapter: nodeForkAdapter });
     try {

@@ -46,6 +46,7 @@ export const embedCommand: Command = {
         return 0;
       }
       const dim = int(a.dim, 'dim') ?? 256;
+      if (dim < 1) throw new Error(`--dim expects a positive integer, got "${String(a.dim)}"`);
       const seed = int(a.seed, 'seed') ?? 42;
       const host = new JobHost({ db, dbPath: ctx.dbPath, adapter: nodeForkAdapter });
       try {

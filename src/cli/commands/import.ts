@@ -2,12 +2,13 @@
 import type { Command } from '../command';
 import type { DatasetFormat } from '../../shared/types';
 import { openDb } from '../../node/db/db';
-import { findDataset } from '../../node/db/datasets';
+import { findDataset, getDataset } from '../../node/db/datasets';
 import { importDataset } from '../../node/importers/index';
 import { importIds, type IdKeyMode } from '../../node/importers/ids';
-import { PayloadError } from '../../shared/validate';
+import { numOption } from '../jobs';
 
 const FORMATS: (DatasetFormat | 'ids')[] = ['lcrec', 'p5', 'csv', 'jsonl', 'esci', 'ids'];
+const num = (n: number): string => n.toLocaleString('en-US');
 
 /** A progress line on stderr, rewritten in place on a terminal. */
 export function progressPrinter(err: (s: string) => void): (phase: string, done: number, total: number) => void {
@@ -38,13 +39,13 @@ export const importCommand: Command = {
     'Splits: leave-last-out for sequences, query-level for search data. A failed import writes nothing.',
     '',
     'Examples:',
-    '  semid import lcrec ../shared/data/amazon18-scientific --sep ",(?! )"',
+    '  semid import lcrec ../shared/data/amazon18-scientific          (categories split by the default --sep ",(?! )")',
     '  semid import p5 ../shared/data/amazon14-beauty --name beauty',
     '  semid import ids ../shared/data/amazon18-scientific/indexes/rqvae_native.index.json --dataset Scientific',
   ].join('\n'),
   options: {
     name: { type: 'string', description: 'dataset name (default: from the files)', valueName: 'N' },
-    sep: { type: 'string', description: 'category separator regex', valueName: 'REGEX' },
+    sep: { type: 'string', description: 'category separator regex (default: lcrec ",(?! )" = a comma not followed by a space; other formats " > ")', valueName: 'REGEX' },
     map: { type: 'string', description: 'column mapping field=column,... (item_id, title, text, brand, categories, query_id, query, ts, split, label)', valueName: 'MAP' },
     'max-depth': { type: 'string', description: 'truncate category paths to this many levels (default: keep all)', valueName: 'N' },
     delimiter: { type: 'string', description: 'field delimiter of csv/tsv files (default by extension; "tab" for tab)', valueName: 'C' },
@@ -62,31 +63,36 @@ export const importCommand: Command = {
   json: true,
   async run(args, ctx) {
     const [format, ...paths] = args.positionals;
-    if (!format || !(FORMATS as string[]).includes(format)) throw new PayloadError('format', `expected one of ${FORMATS.join(', ')}`);
-    if (paths.length === 0) throw new PayloadError('path', 'give at least one file or folder');
+    if (!format) throw new Error(`give a format and a path: semid import <format> <path...> (formats: ${FORMATS.join(', ')}; see semid import --help)`);
+    if (!(FORMATS as string[]).includes(format)) throw new Error(`unknown format "${format}" (expected one of ${FORMATS.join(', ')})`);
+    if (paths.length === 0) throw new Error(`give at least one file or folder to import: semid import ${format} <path...>`);
+    const maxDepth = numOption(args.values['max-depth'], 'max-depth');
+    if (maxDepth !== undefined && maxDepth < 1) throw new Error(`--max-depth expects an integer >= 1, got "${String(args.values['max-depth'])}"`);
     const val = (k: string): string | undefined => args.values[k] as string | undefined;
     const db = openDb(ctx.dbPath);
     try {
       if (format === 'ids') {
         const d = val('dataset');
-        if (!d) throw new PayloadError('dataset', 'import ids needs --dataset (id or name)');
+        if (!d) throw new Error('import ids needs --dataset (the id or name of the dataset to attach the table to; see semid datasets)');
         const ds = findDataset(db, d);
         const keys = (val('keys') ?? 'auto') as IdKeyMode;
-        if (!['auto', 'ext', 'idx'].includes(keys)) throw new PayloadError('keys', 'expected auto, ext or idx');
-        const codebook = val('codebook') == null ? undefined : Number(val('codebook'));
-        if (codebook != null && !(Number.isInteger(codebook) && codebook > 0)) throw new PayloadError('codebook', 'expected a positive integer');
+        if (!['auto', 'ext', 'idx'].includes(keys)) throw new Error(`--keys expects auto, ext or idx, got "${keys}"`);
+        const codebook = numOption(val('codebook'), 'codebook');
+        if (codebook != null && codebook < 1) throw new Error(`--codebook expects a positive integer, got "${String(val('codebook'))}"`);
         const results = [];
         for (const p of paths) {
           const r = await importIds(db, { datasetId: ds.id, path: p, name: paths.length === 1 ? val('name') : undefined, keys, codebook });
           results.push(r);
-          if (!ctx.json) ctx.out(`attached ${r.name} to dataset ${ds.id} "${ds.name}" as run ${r.runId}: ${r.items} items, ${r.layers} layers (K = ${r.codebookSizes.join('/')}), ${r.collisions} colliding items, keys by ${r.keyMode}`);
+          // r.collisions counts items beyond the first of each shared ID (items - distinct IDs); `semid audit` reports
+          // every item in a shared group as colliding, so name the two numbers differently here.
+          if (!ctx.json) ctx.out(`attached ${r.name} to dataset ${ds.id} "${ds.name}" as run ${r.runId}: ${num(r.items)} items, ${r.layers} layers (K = ${r.codebookSizes.join('/')}), ${num(r.items - r.collisions)} distinct IDs (${num(r.collisions)} duplicates), keys by ${r.keyMode}`);
         }
         if (ctx.json) ctx.out(JSON.stringify(results.length === 1 ? results[0] : { ok: true, datasetId: ds.id, runs: results }));
         return 0;
       }
       const options: Record<string, unknown> = {
         sep: val('sep'),
-        maxDepth: val('max-depth'),
+        maxDepth,
         map: val('map'),
         delimiter: val('delimiter'),
         queryKind: val('query-kind'),
@@ -102,7 +108,8 @@ export const importCommand: Command = {
       if (ctx.json) ctx.out(JSON.stringify(s));
       else {
         ctx.out(`imported dataset ${s.datasetId} "${s.name}" in ${(s.ms / 1000).toFixed(1)} s`);
-        ctx.out(`  items ${s.items}, queries ${s.queries}, interactions ${s.interactions} (train ${s.splits.train}, valid ${s.splits.valid}, test ${s.splits.test})`);
+        const kind = getDataset(db, s.datasetId).queryKind;
+        ctx.out(`  items ${num(s.items)}, ${kind}s ${num(s.queries)}, interactions ${num(s.interactions)} (train ${num(s.splits.train)}, valid ${num(s.splits.valid)}, test ${num(s.splits.test)})`);
         ctx.out(`  category tree: depth ${s.categoryDepth}, nodes per level ${s.categoryLevelCounts.join(' / ') || '-'}`);
         if (s.idRuns.length) ctx.out(`  attached ID table runs: ${s.idRuns.join(', ')}`);
       }

@@ -85,7 +85,8 @@ export const runsCommand: Command = {
         return 0;
       }
       if (!runs.length) {
-        ctx.out('no runs yet (try `semid demo`, `semid embed` or `semid build`)');
+        const filtered = datasetId !== undefined || typeof args.values.kind === 'string';
+        ctx.out(filtered ? 'no runs match --dataset / --kind (kinds: import, embed, build, train-retriever, eval, project, audit)' : 'no runs yet (try `semid demo`, `semid embed` or `semid build`)');
         return 0;
       }
       const rows = runs.map((r) => [
