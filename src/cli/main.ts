@@ -65,6 +65,8 @@ export async function runCli(argv: string[], io: { out(s: string): void; err(s: 
   try {
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
+    // --json callers parse stdout: give them the one object there too.
+    if (cmd.json && rest.includes('--json')) io.out(JSON.stringify({ ok: false, error: { name: 'UsageError', message: (e as Error).message } }));
     io.err(`semid ${cmd.name}: ${(e as Error).message}\n\n${commandHelp(cmd)}`);
     return 2;
   }

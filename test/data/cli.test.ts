@@ -66,6 +66,9 @@ describe('semid import / datasets', () => {
     expect(method.err.join('\n')).toMatch(/--method expects one of random, hkmeans, .*got "hkmean"/);
     const col = await cli(['build', '--dataset', '1', '--method', 'hkmeans', '--collisions', 'sinkhorm', '--db', dbPath]);
     expect(col.err.join('\n')).toMatch(/--collisions expects none, suffix or sinkhorn, got "sinkhorm"/);
+    const flag = await cli(['build', '--bogus', '--json', '--db', dbPath]);
+    expect(flag.code).toBe(2);
+    expect(JSON.parse(flag.out[0]!)).toMatchObject({ ok: false, error: { name: 'UsageError' } });
     const runs = await cli(['runs', '--json', '--db', dbPath]);
     expect((JSON.parse(runs.out[0]!) as { runs: unknown[] }).runs.filter((r) => (r as { kind: string }).kind === 'build')).toEqual([]);
   });
