@@ -9,7 +9,7 @@ const num = (n: number): string => n.toLocaleString('en-US');
 
 export const datasetsCommand: Command = {
   name: 'datasets',
-  summary: 'list datasets, show one overview (datasets show D) or remove one (datasets remove D)',
+  summary: 'List datasets, show one overview (datasets show D) or remove one (datasets remove D)',
   usage: 'semid datasets [show <id|name> | remove <id|name>] [--json]',
   options: {},
   json: true,

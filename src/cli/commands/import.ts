@@ -26,7 +26,7 @@ export function progressPrinter(err: (s: string) => void): (phase: string, done:
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'import a dataset (lcrec, p5, csv, jsonl, esci) or attach an external semantic-ID table (ids)',
+  summary: 'Import a dataset (lcrec, p5, csv, jsonl, esci) or attach an external semantic-ID table (ids)',
   usage: 'semid import <format> <path...> [--name N] [--sep REGEX] [--map field=column,...] [--dataset D] [--json]',
   details: [
     'Formats:',
