@@ -122,6 +122,7 @@ export function App(): ReactNode {
           <span className="spacer" />
           <Select
             testId="dataset-select"
+            ariaLabel="current dataset"
             value={datasetId}
             placeholder={datasets.length ? 'dataset…' : 'no datasets'}
             options={datasets.map((d) => ({ value: d.id, label: `${d.name} (${d.items.toLocaleString()} items)` }))}

@@ -11,6 +11,10 @@ export interface Column<T> {
   sortable?: boolean;
   /** Long text that may wrap. */
   wrap?: boolean;
+  /** Long text cut to one line with "…"; the full value is the cell's tooltip. Needs the table's `fit`. */
+  ellipsis?: boolean;
+  /** Column width (CSS length or px) under `fit`; columns without one share the rest. */
+  width?: number | string;
   title?: string;
 }
 
@@ -28,8 +32,15 @@ export interface DataTableProps<T> {
   initialSort?: { key: string; dir: 'asc' | 'desc' };
   caption?: ReactNode;
   maxHeight?: number;
+  /**
+   * Fit the box's width (table-layout: fixed): never scroll sideways. Long columns then need `ellipsis` or `wrap`,
+   * and narrow ones a `width`, else every column gets an equal share.
+   */
+  fit?: boolean;
   testId?: string;
 }
+
+const isEmpty = (v: unknown): boolean => v == null || v === '' || v === false;
 
 function compare(a: string | number | null | undefined, b: string | number | null | undefined): number {
   if (a == null && b == null) return 0;
@@ -104,7 +115,14 @@ export function DataTable<T>(props: DataTableProps<T>): ReactNode {
         </div>
       )}
       <div className="table-wrap" style={props.maxHeight ? { maxHeight: props.maxHeight } : undefined}>
-        <table className="data">
+        <table className={`data${props.fit ? ' fit' : ''}`}>
+          {props.fit && (
+            <colgroup>
+              {columns.map((c) => (
+                <col key={c.key} style={c.width != null ? { width: c.width } : undefined} />
+              ))}
+            </colgroup>
+          )}
           <thead>
             <tr>
               {columns.map((c) => {
@@ -148,9 +166,20 @@ export function DataTable<T>(props: DataTableProps<T>): ReactNode {
               >
                 {columns.map((c) => {
                   const val = c.render ? c.render(r) : c.value(r);
+                  const plain = c.ellipsis ? c.value(r) : null;
                   return (
-                    <td key={c.key} className={`${c.align === 'right' ? 'num' : ''} ${c.wrap ? 'wrap' : ''}`}>
-                      {typeof val === 'number' ? val.toLocaleString(undefined, { maximumFractionDigits: 4 }) : val}
+                    <td
+                      key={c.key}
+                      className={`${c.align === 'right' ? 'num' : ''} ${c.wrap ? 'wrap' : ''} ${c.ellipsis ? 'ellipsis' : ''}`}
+                      title={plain != null && plain !== '' ? String(plain) : undefined}
+                    >
+                      {isEmpty(val) ? (
+                        <span className="empty-cell">–</span>
+                      ) : typeof val === 'number' ? (
+                        val.toLocaleString(undefined, { maximumFractionDigits: 4 })
+                      ) : (
+                        val
+                      )}
                     </td>
                   );
                 })}

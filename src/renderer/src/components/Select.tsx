@@ -16,12 +16,15 @@ export function Select<V extends string | number>(props: {
   disabled?: boolean;
   id?: string;
   testId?: string;
+  /** Accessible name when there is no visible label (e.g. in the top bar). */
+  ariaLabel?: string;
 }): ReactNode {
   const { label, value, options, onChange, placeholder } = props;
   const select = (
     <select
       id={props.id}
       data-testid={props.testId}
+      aria-label={label ? undefined : props.ariaLabel}
       disabled={props.disabled}
       value={value == null ? '' : String(value)}
       onChange={(e) => {

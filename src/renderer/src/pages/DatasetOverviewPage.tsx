@@ -17,11 +17,14 @@ function Stat({ label, value, sub, id }: { label: string; value: number | string
 }
 
 const TOP_COLUMNS: Column<DatasetOverview['topCategories'][number]>[] = [
-  { key: 'level', header: 'Level', value: (c) => c.level, align: 'right' },
-  { key: 'name', header: 'Category', value: (c) => c.name },
-  { key: 'items', header: 'Items', value: (c) => c.items, align: 'right' },
-  { key: 'path', header: 'Path', value: (c) => c.path, wrap: true },
+  { key: 'level', header: 'Level', value: (c) => c.level, align: 'right', width: 64 },
+  { key: 'name', header: 'Category', value: (c) => c.name, ellipsis: true, width: '28%' },
+  { key: 'items', header: 'Items', value: (c) => c.items, align: 'right', width: 84 },
+  { key: 'path', header: 'Path', value: (c) => c.path, ellipsis: true },
 ];
+
+/** Rows before "Show more": the page itself scrolls, so the table grows instead of scrolling inside it. */
+const TOP_PAGE = 15;
 
 const ITEM_COLUMNS: Column<ItemRecord>[] = [
   { key: 'idx', header: 'idx', value: (i) => i.idx, align: 'right' },
@@ -213,7 +216,8 @@ export function DatasetOverviewPage({ datasetId }: { datasetId: number }): React
         rowKey={(c) => `${c.level}:${c.path}`}
         csvName={`top-categories-${d.id}`}
         initialSort={{ key: 'items', dir: 'desc' }}
-        maxHeight={320}
+        pageSize={TOP_PAGE}
+        fit
       />
 
       <h2>Items</h2>
