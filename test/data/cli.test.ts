@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCli } from '../../src/cli/main';
+import { openDb } from '../../src/node/db/db';
+import { createRun } from '../../src/node/db/runs';
 
 const FIX = resolve(import.meta.dirname, '../fixtures');
 
@@ -71,5 +73,21 @@ describe('semid import / datasets', () => {
     expect(JSON.parse(flag.out[0]!)).toMatchObject({ ok: false, error: { name: 'UsageError' } });
     const runs = await cli(['runs', '--json', '--db', dbPath]);
     expect((JSON.parse(runs.out[0]!) as { runs: unknown[] }).runs.filter((r) => (r as { kind: string }).kind === 'build')).toEqual([]);
+  });
+
+  it('train-retriever on a missing run says it does not exist; on a run without IDs, that it has no ID table', async () => {
+    const missing = await cli(['train-retriever', '--run', '999', '--task', 'search', '--db', dbPath]);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toEqual(['semid train-retriever: run 999 does not exist']);
+    const j = await cli(['train-retriever', '--run', '999', '--task', 'search', '--json', '--db', dbPath]);
+    expect(JSON.parse(j.out[0]!)).toMatchObject({ ok: false, error: { message: 'run 999 does not exist' } });
+
+    // A run without an ID table (an embed run; in-process imports record no run).
+    const db = openDb(dbPath);
+    const embedRun = createRun(db, { datasetId: null, kind: 'embed', method: 'tfidf-rsvd', status: 'succeeded' });
+    db.close();
+    const noIds = await cli(['train-retriever', '--run', String(embedRun), '--task', 'search', '--db', dbPath]);
+    expect(noIds.code).toBe(1);
+    expect(noIds.err.join('\n')).toMatch(new RegExp(`^semid train-retriever: run ${embedRun} \\(embed, succeeded\\) has no semantic-ID table`));
   });
 });

@@ -29,8 +29,9 @@ describe('semid demo / embed / runs through forked jobs', () => {
     const e = await cli('embed', '--dataset', 'demo catalog', '--dim', '32', '--json');
     expect(e.code).toBe(0);
     expect(JSON.parse(e.out[0]!)).toMatchObject({ ok: true, name: 'tfidf-rsvd-32', dim: 32, count: 3000, backend: 'none' });
-    const runs = JSON.parse((await cli('runs', '--json')).out[0]!) as { runs: { kind: string; status: string }[] };
-    expect(runs.runs.map((r) => `${r.kind}:${r.status}`)).toEqual(['embed:succeeded', 'embed:succeeded', 'import:succeeded']);
+    const runs = JSON.parse((await cli('runs', '--json')).out[0]!) as { runs: { kind: string; method: string; status: string }[] };
+    // The demo's embed run and `semid embed`'s record the same method name.
+    expect(runs.runs.map((r) => `${r.kind}:${r.method}:${r.status}`)).toEqual(['embed:tfidf-rsvd:succeeded', 'embed:tfidf-rsvd:succeeded', 'import:demo:succeeded']);
   }, 600_000);
 
   it('a second `semid demo` picks a free name instead of failing', async () => {

@@ -46,8 +46,10 @@ export function loadSemanticIds(db: Db, runId: number): SemanticIdTable | undefi
 
 export function requireSemanticIds(db: Db, runId: number): SemanticIdTable {
   const t = loadSemanticIds(db, runId);
-  if (!t) throw new Error(`run ${runId} has no semantic-ID table (is it a finished build or an imported ID table?)`);
-  return t;
+  if (t) return t;
+  const run = db.prepare('SELECT kind, status FROM runs WHERE id = ?').get(runId) as { kind: string; status: string } | undefined;
+  if (!run) throw new Error(`run ${runId} does not exist`);
+  throw new Error(`run ${runId} (${run.kind}, ${run.status}) has no semantic-ID table (is it a finished build or an imported ID table?)`);
 }
 
 export interface ProjectionRecord {

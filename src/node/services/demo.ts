@@ -2,6 +2,7 @@
  * The first-run demo flow shared by `semid serve`, the Electron app and `datasets.demo`: generate the seeded demo
  * catalog as an import job (format 'demo'), then embed it, so a new user lands on a dataset that can build IDs.
  */
+import { EMBED_METHOD } from '../../core/embed/index';
 import { listDatasets } from '../db/datasets';
 import { listRuns } from '../db/runs';
 import type { ServiceContext } from './context';
@@ -25,7 +26,7 @@ export function startDemo(ctx: ServiceContext, opts: { seed?: number; name?: str
     if (imported.status !== 'succeeded' || imported.datasetId == null) {
       throw new Error(`demo import (run ${importRunId}) ${imported.status}: ${imported.error ?? 'no dataset written'}`);
     }
-    const embedRunId = ctx.jobs.start('embed', { datasetId: imported.datasetId, params: { dim: 256, seed }, method: 'tfidf-svd', name: `embed ${name}` });
+    const embedRunId = ctx.jobs.start('embed', { datasetId: imported.datasetId, params: { dim: 256, seed }, method: EMBED_METHOD, name: `embed ${name}` });
     const embedded = await ctx.jobs.wait(embedRunId);
     if (embedded.status !== 'succeeded') throw new Error(`demo embedding (run ${embedRunId}) ${embedded.status}: ${embedded.error ?? ''}`);
     return { datasetId: imported.datasetId, embedRunId };

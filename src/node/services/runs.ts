@@ -1,3 +1,4 @@
+import { EMBED_METHOD } from '../../core/embed/index';
 import type { RunsApi } from '../../shared/api/runs';
 import { deleteRun, getLogs, getMetrics, listRuns, requireRun } from '../db/runs';
 import type { ServiceContext } from './context';
@@ -8,7 +9,8 @@ export function createRunsService(ctx: ServiceContext): RunsApi {
     list: async (filter) => listRuns(db, filter),
     get: async ({ runId }) => requireRun(db, runId),
     start: async ({ kind, datasetId, params }) => {
-      const method = typeof params.method === 'string' ? params.method : kind;
+      // The embed runner has one method (the built-in embedder): record its name, as `semid embed` and the demo do.
+      const method = typeof params.method === 'string' ? params.method : kind === 'embed' ? EMBED_METHOD : kind;
       const name = typeof params.name === 'string' ? params.name : undefined;
       return { runId: jobs.start(kind, { datasetId, params, method, ...(name ? { name } : {}) }) };
     },
