@@ -169,7 +169,7 @@ export async function auditShippedTables(log?: (s: string) => void): Promise<Shi
     const a = auditIds({ codes: t.codes, layers: t.layers, codebookSizes: t.codebookSizes }, arrays);
     const direct = directCollisionCount(readFileSync(file, 'utf8'));
     const c = a.collisions;
-    const matches = direct.items === arrays.nItems && direct.colliding === c.collidingItems && direct.distinct === c.distinctIds && t.collisions === arrays.nItems - direct.distinct;
+    const matches = direct.items === arrays.nItems && direct.colliding === c.collidingItems && direct.distinct === c.distinctIds && t.collisions.collidingItems === direct.colliding && t.collisions.duplicates === arrays.nItems - direct.distinct;
     out.push({
       file: name,
       layers: t.layers,

@@ -137,7 +137,7 @@ describe('database round trip', () => {
 
     // ids CSV keyed by ext id
     const r = await importIds(db, { datasetId: id, path: good('good_ids.csv') });
-    expect(r).toMatchObject({ layers: 2, items: 5, collisions: 1, keyMode: 'ext', codebookSizes: [2, 2] });
+    expect(r).toMatchObject({ layers: 2, items: 5, collisions: { collidingItems: 2, collidingGroups: 1, distinctIds: 4, duplicates: 1 }, keyMode: 'ext', codebookSizes: [2, 2] });
 
     // embeddings: float32 round trip, latest when no name, upsert keeps the id
     const e1 = saveEmbeddings(db, { datasetId: id, name: 'a', method: 'test', dim: 2, data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) });

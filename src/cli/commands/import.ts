@@ -83,9 +83,9 @@ export const importCommand: Command = {
         for (const p of paths) {
           const r = await importIds(db, { datasetId: ds.id, path: p, name: paths.length === 1 ? val('name') : undefined, keys, codebook });
           results.push(r);
-          // r.collisions counts items beyond the first of each shared ID (items - distinct IDs); `semid audit` reports
-          // every item in a shared group as colliding, so name the two numbers differently here.
-          if (!ctx.json) ctx.out(`attached ${r.name} to dataset ${ds.id} "${ds.name}" as run ${r.runId}: ${num(r.items)} items, ${r.layers} layers (K = ${r.codebookSizes.join('/')}), ${num(r.items - r.collisions)} distinct IDs (${num(r.collisions)} duplicates), keys by ${r.keyMode}`);
+          const c = r.collisions;
+          // Same definitions as `semid audit`: colliding items = every item whose full ID is shared.
+          if (!ctx.json) ctx.out(`attached ${r.name} to dataset ${ds.id} "${ds.name}" as run ${r.runId}: ${num(r.items)} items, ${r.layers} layers (K = ${r.codebookSizes.join('/')}), ${num(c.distinctIds)} distinct IDs, ${num(c.collidingItems)} colliding items in ${num(c.collidingGroups)} shared IDs (${num(c.duplicates)} duplicates beyond the first of each), keys by ${r.keyMode}`);
         }
         if (ctx.json) ctx.out(JSON.stringify(results.length === 1 ? results[0] : { ok: true, datasetId: ds.id, runs: results }));
         return 0;

@@ -9,6 +9,7 @@ import { InputError } from '../../shared/errors';
 import type { ImportedIdTable } from '../../shared/dataset';
 import { topLevelKeys } from '../../core/data/text';
 import { DelimitedParser } from '../../core/data/delimited';
+import { collisionStats, type CollisionStats } from '../../core/ids/collisions';
 import { parseJsonText, readText, readTextChunks } from './files';
 import type { Db } from '../db/db';
 import { finishRun } from '../db/runs';
@@ -81,7 +82,7 @@ async function readIdCsv(file: string): Promise<RawRow[]> {
 }
 
 /** Parses an ID table file against a dataset's item ext ids (item idx order). */
-export async function parseIdTable(file: string, extIds: readonly string[], opts: IdTableOptions = {}): Promise<ImportedIdTable & { keyMode: 'ext' | 'idx'; collisions: number }> {
+export async function parseIdTable(file: string, extIds: readonly string[], opts: IdTableOptions = {}): Promise<ImportedIdTable & { keyMode: 'ext' | 'idx'; collisions: IdTableCollisions }> {
   const rows = /\.json$/i.test(file) ? await readIndexJson(file) : await readIdCsv(file);
   if (rows.length === 0) throw new InputError(file, null, null, 'the table has no rows');
   const extToIdx = new Map<string, number>();
@@ -116,15 +117,22 @@ export async function parseIdTable(file: string, extIds: readonly string[], opts
     if (opts.codebook != null && max >= opts.codebook) throw new InputError(file, null, null, `layer ${l + 1} has token ${max}, not below the codebook size ${opts.codebook}`);
     codebookSizes.push(opts.codebook ?? 2 ** Math.ceil(Math.log2(max + 1)));
   }
-  return { name: basename(file).replace(/\.index\.json$|\.(json|csv|tsv)$/i, ''), source: file, layers, codebookSizes, codes, keyMode: mode, collisions: countCollisions(codes, layers) };
+  return { name: basename(file).replace(/\.index\.json$|\.(json|csv|tsv)$/i, ''), source: file, layers, codebookSizes, codes, keyMode: mode, collisions: idTableCollisions(codes, n, layers, codebookSizes) };
 }
 
-/** Items whose full ID tuple equals an earlier item's (items - distinct tuples). */
-export function countCollisions(codes: Int32Array, layers: number): number {
-  const seen = new Set<string>();
-  const n = codes.length / layers;
-  for (let i = 0; i < n; i++) seen.add(codes.subarray(i * layers, (i + 1) * layers).join(','));
-  return n - seen.size;
+/**
+ * Collisions of an imported table with the audit's definitions (`collisionStats`, the `collisions` object of
+ * `semid audit --json`): `collidingItems` counts every item whose full ID is shared (a pair counts 2), plus
+ * `duplicates` = items - distinctIds (items beyond the first of each shared ID, a pair counts 1), which earlier
+ * versions reported as `collisions`.
+ */
+export interface IdTableCollisions extends CollisionStats {
+  duplicates: number;
+}
+
+export function idTableCollisions(codes: Int32Array, nItems: number, layers: number, codebookSizes: number[]): IdTableCollisions {
+  const s = collisionStats(codes, nItems, layers, codebookSizes);
+  return { ...s, duplicates: nItems - s.distinctIds };
 }
 
 export interface IdImportResult {
@@ -135,7 +143,7 @@ export interface IdImportResult {
   layers: number;
   codebookSizes: number[];
   items: number;
-  collisions: number;
+  collisions: IdTableCollisions;
   keyMode: 'ext' | 'idx';
 }
 
