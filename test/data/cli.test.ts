@@ -34,7 +34,7 @@ describe('semid import / datasets', () => {
 
     const ids = await cli(['import', 'ids', join(FIX, 'good/good_ids.csv'), '--dataset', 'sci-mini', '--json', '--db', dbPath]);
     expect(ids.code).toBe(0);
-    expect(JSON.parse(ids.out[0]!)).toMatchObject({ ok: true, layers: 2, collisions: 1 });
+    expect(JSON.parse(ids.out[0]!)).toMatchObject({ ok: true, layers: 2, collisions: { collidingItems: 2, collidingGroups: 1, distinctIds: 4, duplicates: 1 } });
 
     const list = await cli(['datasets', '--json', '--db', dbPath]);
     expect((JSON.parse(list.out[0]!) as { datasets: { name: string }[] }).datasets.map((d) => d.name)).toEqual(['sci-mini']);
