@@ -18,7 +18,7 @@ const importOrDemoRunner: JobRunner<{ demo?: true }> = {
   run: (p, ctx) => (p.demo ? demoImportRunner.run(p as never, ctx) : importRunner.run(p as never, ctx)),
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each runner has its own params type
+// any: each runner has its own params type.
 export const RUNNERS: Partial<Record<JobKind, JobRunner<any>>> = {
   import: importOrDemoRunner,
   embed: embedRunner,
