@@ -3,6 +3,7 @@
  * builder's IDs for `suffix` and `sinkhorn` builds as run data, and the collision inspector's service reads them
  * back. Checked against direct recomputation: the stored codes are exactly the builder's output for the same seed,
  * the stored table is exactly applyCollisions' result, and every count the service reports equals a direct count.
+ * Also on this database: a trained (rqvae) build keeps its encoder outputs, and the t-SNE job projects them.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,8 @@ import { openDb, type Db } from '../../src/node/db/db';
 import { createRun, getRunData } from '../../src/node/db/runs';
 import { importDataset } from '../../src/node/importers/index';
 import { buildRunner } from '../../src/node/jobs/runners/build';
+import { ENCODER_OUTPUTS_KEY, projectRunner } from '../../src/node/jobs/runners/project';
+import type { JobRunner } from '../../src/node/jobs/types';
 import { CODES_BEFORE_COLLISIONS_KEY, decodePreCollisionCodes, encodePreCollisionCodes, type PreCollisionCodes } from '../../src/node/jobs/runners/precollision';
 import { persistArtifact } from '../../src/node/jobs/sink';
 import { createViewsService } from '../../src/node/services/views';
@@ -66,17 +69,20 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs the real build runner in-process and persists its artifacts the way the host does. */
-async function runBuild(collisions: CollisionMode, layers: number, codebook: number): Promise<{ runId: number; result: Record<string, unknown> }> {
-  const params = buildRunner.parse({ datasetId, method: 'rqkmeans', layers, codebook, seed: 5, collisions });
-  const runId = createRun(db, { datasetId, kind: 'build', method: 'rqkmeans', status: 'running', config: params as unknown as Record<string, unknown> });
-  const gen = buildRunner.run(params, { db, dbPath: join(dir, 'test.db'), runId, signal: new AbortController().signal, reportBackend: () => {} });
+/** Runs a real job runner in-process and persists its artifacts the way the host does. */
+async function runInProcess<P>(runner: JobRunner<P>, raw: Record<string, unknown>, method: string): Promise<{ runId: number; result: Record<string, unknown> }> {
+  const params = runner.parse(raw);
+  const runId = createRun(db, { datasetId, kind: runner.kind, method, status: 'running', config: params as unknown as Record<string, unknown> });
+  const gen = runner.run(params, { db, dbPath: join(dir, 'test.db'), runId, signal: new AbortController().signal, reportBackend: () => {} });
   for (;;) {
     const r = await gen.next();
-    if (r.done) return { runId, result: r.value };
+    if (r.done) return { runId, result: r.value as Record<string, unknown> };
     if (r.value.type === 'artifact') persistArtifact(db, runId, r.value.artifact);
   }
 }
+
+const runBuild = (collisions: CollisionMode, layers: number, codebook: number): Promise<{ runId: number; result: Record<string, unknown> }> =>
+  runInProcess(buildRunner, { datasetId, method: 'rqkmeans', layers, codebook, seed: 5, collisions }, 'rqkmeans');
 
 /** The builder's own output for the same options, without the runner. */
 async function builderOutput(layers: number, codebook: number): Promise<BuildResult> {
@@ -193,6 +199,26 @@ describe('pre-collision IDs stored with a build', () => {
     expect(res.before!.groups).toBe(res.after.groups);
     expect(res.moved).toBe(0);
   });
+});
+
+describe('encoder outputs kept with a trained build', () => {
+  it('an rqvae build stores z for every item (its latent width), and the t-SNE job projects them under the run', async () => {
+    const extra = { hidden: [32], latent: 8, batch: 128, checkpointEvery: 0 };
+    const { runId } = await runInProcess(buildRunner, { datasetId, method: 'rqvae', layers: 2, codebook: 8, seed: 5, epochs: 2, extra }, 'rqvae');
+    const kept = getRunData<{ dim: number; count: number; data: string }>(db, runId, ENCODER_OUTPUTS_KEY);
+    expect(kept).toBeDefined();
+    expect(kept!.dim).toBe(8);
+    expect(kept!.count).toBe(N);
+    const z = new Float32Array(new Uint8Array(Buffer.from(kept!.data, 'base64')).buffer);
+    expect(z.length).toBe(N * 8);
+    expect(z.every(Number.isFinite)).toBe(true);
+    // Not the input embeddings (16-d) and not all equal: a real encoder output.
+    expect(new Set(Array.from(z.subarray(0, 64), (x) => x.toFixed(4))).size).toBeGreaterThan(32);
+    const proj = await runInProcess(projectRunner, { datasetId, source: 'run', sourceRunId: runId, perplexity: 10, iterations: 100, snapshotEvery: 0 }, 'tsne');
+    expect(proj.result).toMatchObject({ n: N, dim: 8 });
+    const row = db.prepare('SELECT run_id AS runId, source FROM projections ORDER BY id DESC LIMIT 1').get() as { runId: number; source: string };
+    expect(row).toEqual({ runId, source: `run:${runId}` });
+  }, 300_000);
 });
 
 describe('collisionFates', () => {

@@ -56,6 +56,11 @@ export interface BuildResult {
    * distances to the per-code centroids of each prefix group.
    */
   lastLayerDistances?: Float32Array;
+  /**
+   * Optional: the trained model's encoder output z per item (nItems x dim), for rqvae / catid2. The build runner
+   * keeps it with the run so the embedding map can draw a t-SNE of the latent space (CAT-ID² Fig. 4).
+   */
+  encoderOutputs?: { dim: number; data: Float32Array };
 }
 
 export type IdBuilder = (

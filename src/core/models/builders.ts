@@ -190,24 +190,26 @@ function reinitDeadCodes(model: RqvaeModel, X: tf.Tensor2D, usage: Int32Array[],
 }
 
 /** Codes of every item (n x L) and squared distances of each item to every last-layer code (n x K). */
-export function encodeAll(model: RqvaeModel, X: tf.Tensor2D, chunk = 2048): { codes: Int32Array; lastSqDist: Float32Array } {
-  const { layers: L, codebook: K } = model.cfg;
+export function encodeAll(model: RqvaeModel, X: tf.Tensor2D, chunk = 2048): { codes: Int32Array; lastSqDist: Float32Array; latent: Float32Array } {
+  const { layers: L, codebook: K, latent: D } = model.cfg;
   const n = X.shape[0];
   const codes = new Int32Array(n * L);
   const lastSqDist = new Float32Array(n * K);
+  const latent = new Float32Array(n * D);
   for (let s = 0; s < n; s += chunk) {
     const e = Math.min(n, s + chunk);
     // Return tensors from tidy and read them outside: reading inside tidy walks the result (~10x slower).
-    const [c, d] = tf.tidy(() => {
+    const [c, d, z] = tf.tidy(() => {
       const q = model.quantize(tf.slice(X, [s, 0], [e - s, -1]));
-      return [tf.stack(q.codes, 1), q.lastSqDist];
+      return [tf.stack(q.codes, 1), q.lastSqDist, q.residuals[0]!];
     });
     const cd = c!.dataSync();
     codes.set(cd, s * L);
     lastSqDist.set(d!.dataSync(), s * K);
-    tf.dispose([c!, d!]);
+    latent.set(z!.dataSync() as Float32Array, s * D);
+    tf.dispose([c!, d!, z!]);
   }
-  return { codes, lastSqDist };
+  return { codes, lastSqDist, latent };
 }
 
 interface StepOut {
@@ -349,7 +351,7 @@ export async function* trainQuantizer(
     }
     throwIfAborted(ctx.signal);
     yield { type: 'progress', phase: 'encode', done: 0, total: n, message: 'assigning codes to all items' };
-    const { codes, lastSqDist } = encodeAll(model, X);
+    const { codes, lastSqDist, latent } = encodeAll(model, X);
     const utilization: number[] = [];
     for (let l = 0; l < L; l++) {
       const used = new Uint8Array(K);
@@ -362,6 +364,7 @@ export async function* trainQuantizer(
       layers: L,
       codebookSizes: Array<number>(L).fill(K),
       lastLayerDistances: lastSqDist,
+      encoderOutputs: { dim: cfg.latent, data: latent },
       summary: {
         method,
         backend,

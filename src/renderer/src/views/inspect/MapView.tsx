@@ -108,6 +108,9 @@ export default function MapView({ api, datasetId, query, setQuery }: ViewProps):
   const { run: job } = useRunProgress(jobRun);
   const [preview, setPreview] = useState<{ iteration: number; coords: Float32Array } | null>(null);
   const [params, setParams] = useState({ perplexity: 30, iterations: 1000, seed: 42 });
+  // What to project: the item embeddings (0) or the encoder outputs z a trained rqvae / catid2 run kept (its id).
+  const [tsneSource, setTsneSource] = useState(0);
+  const encoderRuns = runs.filter((r) => r.kind === 'build' && (r.method === 'rqvae' || r.method === 'catid2') && r.status === 'succeeded');
   useEffect(() => {
     if (!job) return;
     if (job.status === 'succeeded') {
@@ -135,7 +138,8 @@ export default function MapView({ api, datasetId, query, setQuery }: ViewProps):
     if (datasetId == null) return;
     setJobError(null);
     setCancelling(false);
-    api.runs.start({ kind: 'project', datasetId, params: { datasetId, ...params, snapshotEvery: 50 } }).then(
+    const source = tsneSource > 0 ? { source: 'run', sourceRunId: tsneSource } : {};
+    api.runs.start({ kind: 'project', datasetId, params: { datasetId, ...params, ...source, snapshotEvery: 50 } }).then(
       (r) => setJobRun(r.runId),
       (e: unknown) => setJobError(e),
     );
@@ -401,6 +405,13 @@ export default function MapView({ api, datasetId, query, setQuery }: ViewProps):
         <div className="panel">
           <div className="row">
             <strong>Compute t-SNE</strong>
+            <Select
+              label="of"
+              value={tsneSource}
+              testId="map-source"
+              options={[{ value: 0, label: 'item embeddings' }, ...encoderRuns.map((r) => ({ value: r.id, label: `encoder outputs of #${r.id} ${r.name}` }))]}
+              onChange={setTsneSource}
+            />
             <label className="field">
               perplexity
               <input type="number" min={2} max={100} value={params.perplexity} onChange={(e) => setParams({ ...params, perplexity: Number(e.target.value) || 30 })} />
