@@ -32,6 +32,7 @@ import { getAudit, getRunData, listEvaluations, listRuns, requireRun } from '../
 import { CODES_BEFORE_COLLISIONS_KEY, decodePreCollisionCodes, type PreCollisionCodes } from '../jobs/runners/precollision';
 import { SNAPSHOT_KEY } from '../jobs/runners/project';
 import type { ServiceContext } from './context';
+import { toBase64 } from '../base64';
 
 interface DatasetCache {
   key: string;
@@ -44,7 +45,6 @@ interface DatasetCache {
   stats: CorpusStats | null;
 }
 
-const b64 = (a: ArrayBufferView): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
 export { CODES_BEFORE_COLLISIONS_KEY };
 
@@ -171,7 +171,7 @@ export function createViewsService(ctx: ServiceContext): ViewsApi {
       if (runId != null) {
         const t = table(runId);
         if (t.datasetId !== p.datasetId) throw new Error(`run ${runId} belongs to dataset ${t.datasetId}, projection ${id} to dataset ${p.datasetId}`);
-        tokens = { runId, layers: t.layers, data: b64(t.codes) };
+        tokens = { runId, layers: t.layers, data: toBase64(t.codes) };
       }
       return {
         id: p.id,
@@ -182,10 +182,10 @@ export function createViewsService(ctx: ServiceContext): ViewsApi {
         params: p.params,
         createdAt: p.createdAt,
         n,
-        coords: b64(p.coords),
+        coords: toBase64(p.coords),
         titles: ds.titles,
         categoryDepth: ds.depth,
-        categoryLevels: b64(ds.categoryLevels),
+        categoryLevels: toBase64(ds.categoryLevels),
         categoryNames: Object.fromEntries(ds.names),
         tokens,
       };

@@ -15,7 +15,7 @@ import { v } from '../../../shared/validate';
 import type { CollisionMode, IdMethod } from '../../../shared/types';
 import type { JobRunner } from '../types';
 import { CODES_BEFORE_COLLISIONS_KEY, encodePreCollisionCodes } from './precollision';
-import { ENCODER_OUTPUTS_KEY } from './project';
+import { ENCODER_OUTPUTS_KEY, encodeEncoderOutputs } from './project';
 
 export interface BuildParams {
   datasetId: number;
@@ -95,8 +95,7 @@ export const buildRunner: JobRunner<BuildParams> = {
     }
     if (built.encoderOutputs) {
       // 12,101 items x 64 latent dims = 3.1 MB of float32 on Beauty: small enough for one run-data row.
-      const z = built.encoderOutputs;
-      const value = { dim: z.dim, count: z.data.length / z.dim, data: Buffer.from(z.data.buffer, z.data.byteOffset, z.data.byteLength).toString('base64') };
+      const value = encodeEncoderOutputs(built.encoderOutputs);
       yield { type: 'artifact', artifact: { kind: 'run-data', runId: ctx.runId, key: ENCODER_OUTPUTS_KEY, value } };
     }
     yield {

@@ -3,6 +3,7 @@
  * collision inspector (views.collisions). Its own module so the views service does not load the builder registry.
  */
 import type { CollisionMode } from '../../../shared/types';
+import { toBase64 } from '../../base64';
 
 /** Run data key of the IDs as the builder produced them, before de-collision (a PreCollisionCodes value). */
 export const CODES_BEFORE_COLLISIONS_KEY = 'codesBeforeCollisions';
@@ -20,7 +21,7 @@ export interface PreCollisionCodes {
 }
 
 export function encodePreCollisionCodes(r: { codes: Int32Array; layers: number; codebookSizes: number[] }, mode: CollisionMode): PreCollisionCodes {
-  const data = Buffer.from(r.codes.buffer, r.codes.byteOffset, r.codes.byteLength).toString('base64');
+  const data = toBase64(r.codes);
   return { layers: r.layers, codebookSizes: [...r.codebookSizes], items: r.codes.length / r.layers, collisionMode: mode, data };
 }
 

@@ -10,6 +10,7 @@ import { InputError } from '../../../shared/errors';
 import { loadEmbeddings } from '../../db/datasets';
 import { getRunData, requireRun } from '../../db/runs';
 import type { JobRunner } from '../types';
+import { float32FromBase64, toBase64 } from '../../base64';
 
 export interface ProjectParams {
   datasetId: number;
@@ -41,7 +42,16 @@ const parse = v.object({
 export const ENCODER_OUTPUTS_KEY = 'encoderOutputs';
 export const SNAPSHOT_KEY = 'tsne-snapshot';
 
-const b64 = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+interface StoredEncoderOutputs {
+  dim: number;
+  count: number;
+  data: string;
+}
+
+/** The run-data value of ENCODER_OUTPUTS_KEY for z (count x dim). */
+export function encodeEncoderOutputs(z: { dim: number; data: Float32Array }): StoredEncoderOutputs {
+  return { dim: z.dim, count: z.data.length / z.dim, data: toBase64(z.data) };
+}
 
 export const projectRunner: JobRunner<ProjectParams> = {
   kind: 'project',
@@ -79,11 +89,9 @@ export const projectRunner: JobRunner<ProjectParams> = {
     let sourceLabel: string;
     if (p.source === 'run') {
       const run = requireRun(ctx.db, p.sourceRunId!);
-      const stored = getRunData<{ dim: number; count: number; data: string }>(ctx.db, run.id, ENCODER_OUTPUTS_KEY);
+      const stored = getRunData<StoredEncoderOutputs>(ctx.db, run.id, ENCODER_OUTPUTS_KEY);
       if (!stored) throw new Error(`run ${run.id} (${run.method}) stored no encoder outputs (run data "${ENCODER_OUTPUTS_KEY}"); project its dataset's embeddings instead`);
-      const buf = Buffer.from(stored.data, 'base64');
-      data = new Float32Array(buf.byteLength / 4);
-      new Uint8Array(data.buffer).set(buf);
+      data = float32FromBase64(stored.data);
       dim = stored.dim;
       sourceLabel = `run:${run.id}`;
     } else {
@@ -108,7 +116,7 @@ export const projectRunner: JobRunner<ProjectParams> = {
       if (ev.type === 'snapshot') {
         kl = ev.kl;
         if (ev.iteration < p.iterations) {
-          yield { type: 'artifact', artifact: { kind: 'run-data', runId: ctx.runId, key: SNAPSHOT_KEY, value: { iteration: ev.iteration, kl: ev.kl, coords: b64(ev.coords) } } };
+          yield { type: 'artifact', artifact: { kind: 'run-data', runId: ctx.runId, key: SNAPSHOT_KEY, value: { iteration: ev.iteration, kl: ev.kl, coords: toBase64(ev.coords) } } };
         }
       } else {
         if (ev.type === 'progress' && ev.phase === 'optimize' && affinityMs === 0) affinityMs = Date.now() - t0;
