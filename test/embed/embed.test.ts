@@ -54,6 +54,25 @@ describe('tokenizer', () => {
   });
 });
 
+/** Max |V diag(λ) Vᵀ − A| (reconstruction) and max |VᵀV − I| (orthonormality) of an eigen-decomposition. */
+function eigenResiduals(a: Float64Array, n: number, values: Float64Array, vectors: Float64Array): { err: number; orth: number } {
+  let err = 0;
+  let orth = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let o = 0;
+      for (let k = 0; k < n; k++) {
+        s += vectors[i * n + k]! * values[k]! * vectors[j * n + k]!;
+        o += vectors[k * n + i]! * vectors[k * n + j]!;
+      }
+      err = Math.max(err, Math.abs(s - a[i * n + j]!));
+      orth = Math.max(orth, Math.abs(o - (i === j ? 1 : 0)));
+    }
+  }
+  return { err, orth };
+}
+
 describe('Jacobi eigen-solver', () => {
   it('reconstructs a random symmetric matrix with orthonormal eigenvectors, values descending', () => {
     const n = 24;
@@ -62,20 +81,7 @@ describe('Jacobi eigen-solver', () => {
     for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng.normal();
     const { values, vectors } = jacobiEigen(a.slice(), n);
     for (let k = 1; k < n; k++) expect(values[k]!).toBeLessThanOrEqual(values[k - 1]!);
-    let err = 0;
-    let orth = 0;
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        let o = 0;
-        for (let k = 0; k < n; k++) {
-          s += vectors[i * n + k]! * values[k]! * vectors[j * n + k]!;
-          o += vectors[k * n + i]! * vectors[k * n + j]!;
-        }
-        err = Math.max(err, Math.abs(s - a[i * n + j]!));
-        orth = Math.max(orth, Math.abs(o - (i === j ? 1 : 0)));
-      }
-    }
+    const { err, orth } = eigenResiduals(a, n, values, vectors);
     expect(err).toBeLessThan(1e-9);
     expect(orth).toBeLessThan(1e-9);
   });
@@ -85,26 +91,13 @@ describe('symmetricEigen (tridiagonal QL)', () => {
   const check = (a: Float64Array, n: number): void => {
     const { values, vectors } = symmetricEigen(a, n);
     const ref = jacobiEigen(a.slice(), n).values;
-    let err = 0;
-    let orth = 0;
     let scale = 1e-300;
     for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(a[i]!));
     for (let k = 0; k < n; k++) {
       if (k > 0) expect(values[k]!).toBeLessThanOrEqual(values[k - 1]!);
       expect(Math.abs(values[k]! - ref[k]!)).toBeLessThan(1e-11 * scale * n);
     }
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        let o = 0;
-        for (let k = 0; k < n; k++) {
-          s += vectors[i * n + k]! * values[k]! * vectors[j * n + k]!;
-          o += vectors[k * n + i]! * vectors[k * n + j]!;
-        }
-        err = Math.max(err, Math.abs(s - a[i * n + j]!));
-        orth = Math.max(orth, Math.abs(o - (i === j ? 1 : 0)));
-      }
-    }
+    const { err, orth } = eigenResiduals(a, n, values, vectors);
     expect(err).toBeLessThan(1e-11 * scale * n);
     expect(orth).toBeLessThan(1e-12 * n);
   };

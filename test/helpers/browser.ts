@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serve, type Serving } from '../../src/node/server/backend';
+import { TOKEN_HEADER } from '../../src/shared/api/envelope';
+import type { RunRecord } from '../../src/shared/types';
 import { REPO_ROOT } from './paths';
 
 export const CHROMIUM = process.env.SEMID_CHROMIUM ?? '/usr/bin/chromium';
@@ -97,4 +99,29 @@ export function watchPage(page: Page): { errors: string[] } {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return { errors };
+}
+
+/** One call of `semid serve`'s API, as the renderer's HTTP client makes it; throws with the server's message. */
+export async function apiCall<T>(s: ServeHandle, path: string, body: unknown): Promise<T> {
+  const r = await fetch(`${s.origin}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token }, body: JSON.stringify(body) });
+  const env = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
+  if (!env.ok) throw new Error(`${path}: ${env.error?.message}`);
+  return env.result as T;
+}
+
+/** Starts a job through the API (the app's path: a forked child) and polls until it leaves queued/running. */
+export async function runViaApi(s: ServeHandle, kind: string, datasetId: number, params: Record<string, unknown>): Promise<RunRecord> {
+  const { runId } = await apiCall<{ runId: number }>(s, 'runs/start', { kind, datasetId, params });
+  for (;;) {
+    const run = await apiCall<RunRecord>(s, 'runs/get', { runId });
+    if (!['queued', 'running'].includes(run.status)) return run;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+/** Navigates the single-page app by its hash route. */
+export async function openHash(page: Page, hash: string): Promise<void> {
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
 }

@@ -17,10 +17,8 @@ import { drain } from '../../src/core/util/generators';
 import { loadItems, saveEmbeddings } from '../../src/node/db/datasets';
 import { openDb } from '../../src/node/db/db';
 import { importDataset } from '../../src/node/importers/index';
-import { TOKEN_HEADER } from '../../src/shared/api/envelope';
 import type { EvaluationRecord, QueryInspection, UriCaseStudyView } from '../../src/shared/api/retrieval';
-import type { RunRecord } from '../../src/shared/types';
-import { hasChromium, launchBrowser, screenshot, startServe, watchPage, type ServeHandle } from '../helpers/browser';
+import { apiCall, hasChromium, launchBrowser, openHash, runViaApi, screenshot, startServe, watchPage, type ServeHandle } from '../helpers/browser';
 import { hasScientific, SCIENTIFIC_DIR } from '../helpers/paths';
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
@@ -45,20 +43,11 @@ describe.skipIf(!hasScientific || !hasChromium)('retrieval views in chromium (Sc
   const failed: string[] = [];
   const ids = { sci: 0, xss: 0, hk: 0, retriever: 0, uri: 0, xssRetriever: 0 };
 
-  const call = async <T,>(path: string, body: unknown): Promise<T> => {
-    const r = await fetch(`${s.origin}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token }, body: JSON.stringify(body) });
-    const env = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
-    if (!env.ok) throw new Error(`${path}: ${env.error?.message}`);
-    return env.result as T;
-  };
+  const call = <T,>(path: string, body: unknown): Promise<T> => apiCall<T>(s, path, body);
   const runJob = async (kind: string, datasetId: number, params: Record<string, unknown>): Promise<number> => {
-    const { runId } = await call<{ runId: number }>('runs/start', { kind, datasetId, params });
-    for (;;) {
-      const run = await call<RunRecord>('runs/get', { runId });
-      if (run.status === 'succeeded') return runId;
-      if (!['queued', 'running'].includes(run.status)) throw new Error(`${kind} run ${runId} ${run.status}: ${run.error ?? ''}`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
+    const run = await runViaApi(s, kind, datasetId, params);
+    if (run.status !== 'succeeded') throw new Error(`${kind} run ${run.id} ${run.status}: ${run.error ?? ''}`);
+    return run.id;
   };
 
   beforeAll(async () => {
@@ -110,11 +99,7 @@ describe.skipIf(!hasScientific || !hasChromium)('retrieval views in chromium (Sc
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  const open = async (hash: string): Promise<void> => {
-    await page.evaluate((h) => {
-      window.location.hash = h;
-    }, hash);
-  };
+  const open = (hash: string): Promise<void> => openHash(page, hash);
 
   it('query inspector: per-layer token distributions, beams in the trie, the ranker top-K with exactly the relevant items marked', async () => {
     // Find a test user whose relevant item the retriever ranks in its top 20, so the hit marks are exercised.

@@ -19,11 +19,9 @@ import { loadDatasetArrays, loadItems, saveEmbeddings } from '../../src/node/db/
 import { openDb, type Db } from '../../src/node/db/db';
 import { createRun, getRunData } from '../../src/node/db/runs';
 import { CODES_BEFORE_COLLISIONS_KEY, decodePreCollisionCodes, type PreCollisionCodes } from '../../src/node/jobs/runners/precollision';
-import { TOKEN_HEADER } from '../../src/shared/api/envelope';
-import type { RunRecord } from '../../src/shared/types';
 import { importDataset } from '../../src/node/importers/index';
 import { importIds } from '../../src/node/importers/ids';
-import { ensureRenderer, hasChromium, launchBrowser, RENDERER_DIR, screenshot, startServe, watchPage, type ServeHandle } from '../helpers/browser';
+import { ensureRenderer, hasChromium, launchBrowser, openHash, RENDERER_DIR, runViaApi, screenshot, startServe, watchPage, type ServeHandle } from '../helpers/browser';
 import { hasScientific, SCIENTIFIC_DIR } from '../helpers/paths';
 
 const XSS = '<img src=x onerror="window.__pwned=1">';
@@ -134,11 +132,7 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
-  const open = async (hash: string): Promise<void> => {
-    await page.evaluate((h) => {
-      window.location.hash = h;
-    }, hash);
-  };
+  const open = (hash: string): Promise<void> => openHash(page, hash);
 
   it('Sankey: one layer-1 node per used code after tail aggregation; clicking a node lists its items', async () => {
     const { usedLayer1 } = countIndex(rqFile);
@@ -234,20 +228,9 @@ describe.skipIf(!hasScientific || !hasChromium)('inspection views in chromium (S
 
   it('Collision inspector on a sinkhorn build (rqkmeans L=3, K=256, via the API): before-groups as stored, none after', async () => {
     // Build through `semid serve`'s API, as the app does: the job runs in a forked child, the host stores its artifacts.
-    const call = async <T,>(path: string, body: unknown): Promise<T> => {
-      const r = await fetch(`${s.origin}/api/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token }, body: JSON.stringify(body) });
-      const env = (await r.json()) as { ok: boolean; result?: T; error?: { message: string } };
-      if (!env.ok) throw new Error(`${path}: ${env.error?.message}`);
-      return env.result as T;
-    };
     const params = { datasetId: ids.sci, method: 'rqkmeans', layers: 3, codebook: 256, seed: 1, collisions: 'sinkhorn', name: 'rqkmeans sinkhorn L3 K256' };
-    const { runId } = await call<{ runId: number }>('runs/start', { kind: 'build', datasetId: ids.sci, params });
-    let run: RunRecord;
-    for (;;) {
-      run = await call<RunRecord>('runs/get', { runId });
-      if (!['queued', 'running'].includes(run.status)) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    const run = await runViaApi(s, 'build', ids.sci, params);
+    const runId = run.id;
     expect(run.status, run.error ?? '').toBe('succeeded');
     // Direct count from the stored pre-collision codes (read-only connection beside the server's writer).
     const db = openDb(s.dbPath, { readonly: true });
