@@ -4,10 +4,16 @@
  * (w/o adaptive weight, w/o hard negatives; URI Table 4) on the test split, beside the paper's numbers.
  *
  *   npx tsx bench/uri-beauty.ts [--epochs 2] [--retriever-epochs 2] [--max-examples 50000] [--rqvae-epochs 50] [--limit 0]
+ *                               [--variants uri,noaw,printed] [--index-only] [--no-baselines] [--out uri-beauty.json]
+ *
+ * Variants: `uri` (defaults), `noaw` (w/o adaptive weight), `printed` (layers > 1 trained with the loss as printed:
+ * batch-wide balance, logit scale 1, cross-entropy weight 1, per-parent assignment; see src/core/uri/index.ts).
+ * `--index-only` builds the indexes and skips the rankers and the dense / popularity baselines; `--no-baselines` skips dense / popularity / random /
+ * hkmeans / rqvae. Every index row shows its prefixes in use and largest leaf (APE needs a balanced index, URI §3).
  *
  * "w/o hard negatives" only changes the ranker (URI §4.3), so it reuses the adaptive-weight index and decoder and
  * trains the ranker phase again from the same checkpoint with random negatives only. Writes
- * bench/results/uri-beauty.json. Not a *.bench.ts: it trains several models (tens of minutes on two CPU cores).
+ * bench/results/<--out>. Not a *.bench.ts: it trains several models (tens of minutes on two CPU cores).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -40,12 +46,18 @@ const { values: a } = parseArgs({
     'max-examples': { type: 'string', default: '50000' },
     'rqvae-epochs': { type: 'string', default: '50' },
     limit: { type: 'string', default: '0' },
+    variants: { type: 'string', default: 'uri,noaw' },
+    'index-only': { type: 'boolean', default: false },
+    'no-baselines': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'uri-beauty.json' },
   },
 });
 
 interface Row {
   name: string;
   ape?: number[];
+  /** Leaf prefixes in use and the largest leaf. */
+  leaves?: [number, number];
   paperApe?: number;
   m?: MetricsSummary;
   seconds: number;
@@ -72,18 +84,32 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (s: string): void => console.error(`[${new Date().toISOString().slice(11, 19)}] ${s}`);
 
-  for (const m of ['dense', 'popularity'] as const) {
-    const t = Date.now();
-    rows.push({ name: m, m: evaluateBaseline(m, { data: b.arrays, examples: test, embeddings: b.embeddings, dim: b.dim }), seconds: (Date.now() - t) / 1000 });
-  }
-  for (const [m, e] of [['random', undefined], ['hkmeans', undefined], ['rqvae', Number(a['rqvae-epochs'])]] as const) {
-    const t = Date.now();
-    const table = await drain(ID_BUILDERS[m as IdMethod]!(input, { layers: 2, codebook: 32, seed: 1, collisions: 'none', epochs: e }, ctx));
-    rows.push({ name: m, ape: auditIds(table, b.arrays).ape, paperApe: PAPER_APE[m], seconds: (Date.now() - t) / 1000, note: e ? `${e} epochs` : undefined });
-    log(`${m}: APE ${rows.at(-1)!.ape!.map((x) => x.toFixed(3)).join(' / ')}`);
+  const indexRow = (name: string, table: { codes: Int32Array; layers: number; codebookSizes: number[] }, t: number, extra: Partial<Row> = {}): Row => {
+    const rep = auditIds(table, b.arrays);
+    const row: Row = { name, ape: rep.ape, leaves: [rep.buckets.at(-1)!, rep.maxBucket.at(-1)!], seconds: (Date.now() - t) / 1000, ...extra };
+    rows.push(row);
+    log(`${name}: APE ${rep.ape.map((x) => x.toFixed(3)).join(' / ')}, ${row.leaves![0]} leaves, largest ${row.leaves![1]}`);
+    return row;
+  };
+  if (!a['no-baselines']) {
+    for (const m of a['index-only'] ? [] : (['dense', 'popularity'] as const)) {
+      const t = Date.now();
+      rows.push({ name: m, m: evaluateBaseline(m, { data: b.arrays, examples: test, embeddings: b.embeddings, dim: b.dim }), seconds: (Date.now() - t) / 1000 });
+    }
+    const baselines: [string, IdMethod, number | undefined, Record<string, unknown> | undefined][] = [
+      ['random', 'random', undefined, undefined],
+      ['hkmeans', 'hkmeans', undefined, undefined],
+      ['hkmeans (balanced)', 'hkmeans', undefined, { balanced: true }],
+      ['rqvae', 'rqvae', Number(a['rqvae-epochs']), undefined],
+    ];
+    for (const [name, m, e, extra] of baselines) {
+      const t = Date.now();
+      const table = await drain(ID_BUILDERS[m]!(input, { layers: 2, codebook: 32, seed: 1, collisions: 'none', epochs: e, extra }, ctx));
+      indexRow(name, table, t, { paperApe: PAPER_APE[name], note: e ? `${e} epochs` : undefined });
+    }
   }
 
-  const uriVariant = async (name: string, adaptiveWeight: boolean): Promise<{ table: { codes: Int32Array; layers: number; codebookSizes: number[] }; ckpt: Uint8Array }> => {
+  const uriVariant = async (name: string, variant: Record<string, unknown>): Promise<{ table: { codes: Int32Array; layers: number; codebookSizes: number[] }; ckpt: Uint8Array }> => {
     const t = Date.now();
     let ckpt: Uint8Array | null = null;
     const onEvent = (ev: JobEvent): void => {
@@ -94,14 +120,13 @@ async function main(): Promise<void> {
     const table = await drain(
       ID_BUILDERS.uri!(
         input,
-        { layers: 2, codebook: 32, seed: 1, collisions: 'none', epochs, extra: { task: 'general', adaptiveWeight, retrieverEpochs: 0, maxExamplesPerEpoch: maxEx } },
+        { layers: 2, codebook: 32, seed: 1, collisions: 'none', epochs, extra: { task: 'general', ...variant, retrieverEpochs: 0, maxExamplesPerEpoch: maxEx } },
         ctx,
       ),
       onEvent,
     );
     if (!ckpt) throw new Error('uri build stored no decoder checkpoint');
-    rows.push({ name: `${name} (index)`, ape: auditIds(table, b.arrays).ape, paperApe: adaptiveWeight ? PAPER_APE.uri : undefined, seconds: (Date.now() - t) / 1000, note: `${epochs} epochs/layer x ${maxEx || 'all'} pairs` });
-    log(`${name}: APE ${rows.at(-1)!.ape!.map((x) => x.toFixed(3)).join(' / ')}`);
+    indexRow(`${name} (index)`, table, t, { paperApe: name === 'uri' ? PAPER_APE.uri : undefined, note: `${epochs} epochs/layer x ${maxEx || 'all'} pairs` });
     return { table, ckpt: ckpt as Uint8Array };
   };
   const rankerPhase = async (name: string, idx: { table: { codes: Int32Array; layers: number; codebookSizes: number[] }; ckpt: Uint8Array }, hardNegatives: boolean): Promise<void> => {
@@ -120,25 +145,38 @@ async function main(): Promise<void> {
     log(`${name}: R@10 ${ev.ranker.recall['@10']!.toFixed(4)}`);
   };
 
-  const full = await uriVariant('uri', true);
-  await rankerPhase('uri', full, true);
-  await rankerPhase('uri w/o hard negatives', full, false);
-  const noAw = await uriVariant('uri w/o adaptive weight', false);
-  await rankerPhase('uri w/o adaptive weight', noAw, true);
+  const variants = new Set(a.variants!.split(',').map((v) => v.trim()).filter(Boolean));
+  for (const v of variants) if (!['uri', 'noaw', 'printed'].includes(v)) throw new Error(`--variants: unknown variant ${v} (expected uri, noaw, printed)`);
+  const withRanker = !a['index-only'];
+  if (variants.has('uri')) {
+    const full = await uriVariant('uri', {});
+    if (withRanker) {
+      await rankerPhase('uri', full, true);
+      await rankerPhase('uri w/o hard negatives', full, false);
+    }
+  }
+  if (variants.has('noaw')) {
+    const noAw = await uriVariant('uri w/o adaptive weight', { adaptiveWeight: false });
+    if (withRanker) await rankerPhase('uri w/o adaptive weight', noAw, true);
+  }
+  if (variants.has('printed')) {
+    const printed = await uriVariant('uri, layer 2 as printed', { parentBalance: false, deepLogitScale: 1, deepCeWeight: 1, assignment: 'parent' });
+    if (withRanker) await rankerPhase('uri, layer 2 as printed', printed, true);
+  }
 
   const f = (x: number | undefined): string => (x == null || Number.isNaN(x) ? '-' : x.toFixed(4));
   const lines = [
     `Beauty general recommendation (train items → test item), ${test.n} test users, L 2, k 32, tfjs ${backend}; ours | paper (URI Tables 1, 2, 4)`,
-    '| system | APE@1 | APE@2 | paper APE | R@10 | N@10 | R@20 | N@20 | paper R@10 | time | note |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| system | APE@1 | APE@2 | paper APE | leaves (largest) | R@10 | N@10 | R@20 | N@20 | paper R@10 | time | note |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const p = PAPER_RECALL[r.name];
-      return `| ${r.name} | ${r.ape ? r.ape[0]!.toFixed(3) : '-'} | ${r.ape ? r.ape[1]!.toFixed(3) : '-'} | ${r.paperApe?.toFixed(3) ?? '-'} | ${f(r.m?.recall['@10'])} | ${f(r.m?.ndcg['@10'])} | ${f(r.m?.recall['@20'])} | ${f(r.m?.ndcg['@20'])} | ${p ? p.r10.toFixed(4) : '-'} | ${r.seconds.toFixed(0)} s | ${r.note ?? ''} |`;
+      return `| ${r.name} | ${r.ape ? r.ape[0]!.toFixed(3) : '-'} | ${r.ape ? r.ape[1]!.toFixed(3) : '-'} | ${r.paperApe?.toFixed(3) ?? '-'} | ${r.leaves ? `${r.leaves[0]} (${r.leaves[1]})` : '-'} | ${f(r.m?.recall['@10'])} | ${f(r.m?.ndcg['@10'])} | ${f(r.m?.recall['@20'])} | ${f(r.m?.ndcg['@20'])} | ${p ? p.r10.toFixed(4) : '-'} | ${r.seconds.toFixed(0)} s | ${r.note ?? ''} |`;
     }),
   ];
   console.log(lines.join('\n'));
   mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(resolve(import.meta.dirname, 'results/uri-beauty.json'), JSON.stringify({ at: new Date().toISOString(), args: a, backend, rows }, null, 2));
+  writeFileSync(resolve(import.meta.dirname, 'results', a.out!), JSON.stringify({ at: new Date().toISOString(), args: a, backend, rows }, null, 2));
 }
 
 await main();

@@ -85,21 +85,35 @@ describe('retriever and URI on a synthetic catalog (fast)', () => {
     await useBackend('wasm');
     const s = synthetic();
     const events: JobEvent[] = [];
-    const built = await drain(
-      uriBuilder(
-        { data: s.data, embeddings: s.emb, dim: s.dim },
-        { layers: 2, codebook: 4, seed: 1, collisions: 'none', epochs: 2, extra: { d: 16, heads: 2, batch: 64, H: 5, retrieverEpochs: 1 } },
-        { signal: new AbortController().signal, runId: 9 },
-      ),
-      (ev) => events.push(ev),
-    );
-    const load = new Int32Array(4);
-    for (let i = 0; i < 96; i++) load[built.codes[i * 2]!]!++;
-    expect(Array.from(load)).toEqual([24, 24, 24, 24]);
-    // layer 2 is balanced inside each layer-1 group: 24 items over 4 tokens → at most 6 each
-    const pair = new Map<string, number>();
-    for (let i = 0; i < 96; i++) pair.set(`${built.codes[i * 2]},${built.codes[i * 2 + 1]}`, (pair.get(`${built.codes[i * 2]},${built.codes[i * 2 + 1]}`) ?? 0) + 1);
-    expect(Math.max(...pair.values())).toBeLessThanOrEqual(6);
+    const build = (extra: Record<string, unknown>, onEvent?: (ev: JobEvent) => void) =>
+      drain(
+        uriBuilder(
+          { data: s.data, embeddings: s.emb, dim: s.dim },
+          { layers: 2, codebook: 4, seed: 1, collisions: 'none', epochs: 2, extra: { d: 16, heads: 2, batch: 64, H: 5, ...extra } },
+          { signal: new AbortController().signal, runId: 9 },
+        ),
+        onEvent,
+      );
+    const built = await build({ retrieverEpochs: 1 }, (ev) => events.push(ev));
+    const tokenLoad = (codes: Int32Array, l: number): number[] => {
+      const load = [0, 0, 0, 0];
+      for (let i = 0; i < 96; i++) load[codes[i * 2 + l]!]!++;
+      return load;
+    };
+    const leafMax = (codes: Int32Array): number => {
+      const pair = new Map<number, number>();
+      for (let i = 0; i < 96; i++) pair.set(codes[i * 2]! * 4 + codes[i * 2 + 1]!, (pair.get(codes[i * 2]! * 4 + codes[i * 2 + 1]!) ?? 0) + 1);
+      return Math.max(...pair.values());
+    };
+    expect(tokenLoad(built.codes, 0)).toEqual([24, 24, 24, 24]);
+    // Default assignment: max load N/k = 24 per token at layer 2 as well (over all items, as URI §4.2 prints it).
+    expect(Math.max(...tokenLoad(built.codes, 1))).toBeLessThanOrEqual(24);
+    const summary = built.summary as { layers: { prefixes: number; maxPrefixLoad: number }[] };
+    expect(summary.layers[1]!.maxPrefixLoad).toBe(leafMax(built.codes));
+    // assignment 'parent': balanced inside each layer-1 group, 24 items over 4 tokens → at most 6 per leaf.
+    const perParent = await build({ retrieverEpochs: 0, assignment: 'parent' });
+    expect(tokenLoad(perParent.codes, 0)).toEqual([24, 24, 24, 24]);
+    expect(leafMax(perParent.codes)).toBeLessThanOrEqual(6);
     expect(events.some((e) => e.type === 'artifact' && e.artifact.kind === 'run-data' && e.artifact.key === 'uriCaseStudy')).toBe(true);
     const cp = events.find((e) => e.type === 'artifact' && e.artifact.kind === 'checkpoint' && e.artifact.meta.kind === 'retriever');
     expect(cp).toBeDefined();

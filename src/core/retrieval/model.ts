@@ -36,6 +36,12 @@ export interface RetrieverConfig {
   /** History length of the query encoder (1 for search). */
   H: number;
   seed: number;
+  /**
+   * Per ID layer, a constant factor on that layer's logits (default 1). URI sets 4 on layers > 1: their new head
+   * starts near the uniform distribution, where the entropy (commit) gradient vanishes, and the scale breaks that
+   * symmetry (see src/core/uri/index.ts). Kept in the config so beam search scores with the logits URI trained.
+   */
+  logitScale?: number[];
 }
 
 export const RETRIEVER_DEFAULTS = { d: 96, blocks: 2, heads: 4, H: 20 } as const;
@@ -233,7 +239,9 @@ export class RetrieverModel {
     const out: tf.Tensor2D[] = [];
     for (let l = 0; l < T && l < this.cfg.idLayers; l++) {
       const hl = tf.reshape(tf.slice(h, [0, l, 0], [B, 1, this.cfg.d]), [B, this.cfg.d]) as tf.Tensor2D;
-      out.push(dense(hl, this.heads[l] as tf.Tensor2D, this.headB[l] as tf.Tensor1D));
+      const logits = dense(hl, this.heads[l] as tf.Tensor2D, this.headB[l] as tf.Tensor1D);
+      const scale = this.cfg.logitScale?.[l] ?? 1;
+      out.push(scale === 1 ? logits : tf.mul(logits, scale));
     }
     return out;
   }

@@ -3,10 +3,30 @@
  * the index. Layer by layer (l = 1..L) the same decoder gives token distributions for queries (P_Q, from the query
  * encoder) and items (P_I, from the item tower), trained with L_E (Eq. 8) + L_M (Eq. 9, with the adaptive balance of
  * Eq. 10) + the memory loss of earlier layers (Eq. 11); then every item is assigned a layer-l token by balanced
- * assignment (max load = group size / k, inside each group of items sharing the l-1 prefix), and those tokens become
- * decoder inputs for layer l+1. Random items (as many as positives) join the commit and balance terms (§4.2).
- * After the last layer the ranker is trained on the final index (§4.3, `retrieverEpochs`), and the decoder + ranker
- * are stored with the run as a retriever checkpoint, so `semid eval --retriever <this run>` works directly.
+ * assignment (max load N/k per token, §4.2), and those tokens become decoder inputs for layer l+1. Random items (as
+ * many as positives) join the commit and balance terms (§4.2). After the last layer the ranker is trained on the
+ * final index (§4.3, `retrieverEpochs`), and the decoder + ranker are stored with the run as a retriever checkpoint,
+ * so `semid eval --retriever <this run>` works directly.
+ *
+ * Layers after the first. Read as printed, the layer-l balance term is over the whole batch. But layer l's decoder
+ * input includes the item's own (l-1)-prefix, so "token = a function of the prefix" (one token per parent, all parents
+ * on different tokens) is balanced globally, fully committed and trivially predictable by the query: it is the
+ * loss's optimum. Measured on Beauty (L 2, k 32): the layer-2 P_I collapses onto 32 prefix-determined tokens (E-step
+ * loss 0.08), only 3 % of items keep their top token after a per-parent assignment, and APE@2 is no better than a
+ * random split. So at layers > 1 (`parentBalance`, default on):
+ *  - the balance term is taken inside each parent node. Its E[P_I] needs enough items per parent: taken over a
+ *    uniform batch (~16 items per parent for 32 tokens) the log of the empty tokens dominates and P_I stays uniform,
+ *    so the batch's random items come from `balanceGroups` = 2 parents (B/2 = 256 each, ~8 per token), weighted 1
+ *    (Eq. 7: with Eq. 10's weights, ~4.5 at a uniform mean, P_I also stayed near uniform, mean entropy 3.46 of 3.47);
+ *  - the layer's logits are scaled by `deepLogitScale` = 4: the new head starts near uniform, where the commit
+ *    (entropy) gradient vanishes; at scale 1 only 5 % of items kept their top token, at 4, 62 %;
+ *  - L_E and the M-step cross-entropy are weighted `deepCeWeight` = 0.1: at weight 1 the query side pulls the items of
+ *    a parent back onto one shared distribution (the query cannot tell a parent's sub-buckets apart); weight 0.3 / 0.1 /
+ *    0 gave ΔAPE (APE@2 − APE@1) 0.306 / 0.297 / 0.301.
+ * With this, the paper's assignment (max load N/k per token of the layer, `assignment: 'token'`) no longer
+ * degenerates, and its leaves stay near balanced (Beauty: 1,021 of 1,024 leaves, largest 96 items; hkmeans: largest
+ * 174, rqvae: 469 leaves, largest 223). ΔAPE on Beauty from a fixed layer 1 (balanced hkmeans, 154k pairs): 0.257 with
+ * the per-token cap, 0.297 with the per-parent cap (`assignment: 'parent'`, every leaf ⌈N_parent/k⌉), 0.322 as printed.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RetrievalTask } from '../../shared/types';
@@ -20,7 +40,7 @@ import { yieldToLoop } from '../util/generators';
 import { RETRIEVER_DEFAULTS, type RetrieverConfig, RetrieverModel, historyBatch } from '../retrieval/model';
 import { type TaskExamples, evalExamples, subsetExamples, trainExamples } from '../retrieval/tasks';
 import { trainRetriever } from '../retrieval/train';
-import { uriBalancedAssignGrouped } from './balanced';
+import { uriBalancedAssign, uriBalancedAssignGrouped } from './balanced';
 import { balanceLoss, commitLoss, eStepLoss, memoryLoss, mStepCrossEntropy } from './losses';
 
 export interface UriOptions {
@@ -42,6 +62,22 @@ export interface UriOptions {
   maxExamplesPerEpoch: number;
   /** Queries followed through training for the case study (URI Fig. 5). */
   caseStudyQueries: number;
+  /**
+   * Layers > 1 only (see "Layers after the first" below): the balance term is taken inside each parent node, over
+   * random items drawn from `balanceGroups` parents per batch; false = the printed Eq. 7/10 over the whole batch.
+   */
+  parentBalance: boolean;
+  balanceGroups: number;
+  /** Layers > 1 only: factor on the layer's logits (RetrieverConfig.logitScale). */
+  deepLogitScale: number;
+  /** Layers > 1 only: weight of L_E and of the M-step cross-entropy. */
+  deepCeWeight: number;
+  /**
+   * Max load of the balanced assignment: 'token' = N/k items per token of the layer, over all items (§4.2 as
+   * printed); 'parent' = (items of the parent node)/k per token inside each parent, so every leaf has the same size.
+   * The two are the same at layer 1.
+   */
+  assignment: 'token' | 'parent';
 }
 
 export const URI_DEFAULTS: UriOptions = {
@@ -58,6 +94,11 @@ export const URI_DEFAULTS: UriOptions = {
   retrieverEpochs: 2,
   maxExamplesPerEpoch: 0,
   caseStudyQueries: 3,
+  parentBalance: true,
+  balanceGroups: 2,
+  deepLogitScale: 4,
+  deepCeWeight: 0.1,
+  assignment: 'token',
 };
 
 export function parseUriOptions(extra: Record<string, unknown> | undefined, epochs: number | undefined): UriOptions {
@@ -71,7 +112,7 @@ export function parseUriOptions(extra: Record<string, unknown> | undefined, epoc
       (o as unknown as Record<string, number>)[k] = v;
     }
   };
-  (['epochsPerLayer', 'batch', 'lr', 'd', 'blocks', 'heads', 'H', 'retrieverEpochs', 'maxExamplesPerEpoch', 'caseStudyQueries'] as const).forEach(num);
+  (['epochsPerLayer', 'batch', 'lr', 'd', 'blocks', 'heads', 'H', 'retrieverEpochs', 'maxExamplesPerEpoch', 'caseStudyQueries', 'balanceGroups', 'deepLogitScale', 'deepCeWeight'] as const).forEach(num);
   if (e.task != null) {
     if (e.task !== 'general' && e.task !== 'sequential')
       throw new Error(`uri option task: expected general or sequential (search needs query text embeddings), got ${String(e.task)}`);
@@ -79,8 +120,15 @@ export function parseUriOptions(extra: Record<string, unknown> | undefined, epoc
   }
   if (e.adaptiveWeight != null) o.adaptiveWeight = e.adaptiveWeight !== false && e.adaptiveWeight !== 'false';
   if (e.hardNegatives != null) o.hardNegatives = e.hardNegatives !== false && e.hardNegatives !== 'false';
+  if (e.assignment != null) {
+    if (e.assignment !== 'token' && e.assignment !== 'parent') throw new Error(`uri option assignment: expected token or parent, got ${String(e.assignment)}`);
+    o.assignment = e.assignment;
+  }
+  if (e.parentBalance != null) o.parentBalance = e.parentBalance !== false && e.parentBalance !== 'false';
   if (e.noAdaptiveWeight === true) o.adaptiveWeight = false;
   if (e.noHardNegatives === true) o.hardNegatives = false;
+  if (!Number.isInteger(o.balanceGroups) || o.balanceGroups < 1) throw new Error(`uri option balanceGroups: expected an integer ≥ 1, got ${o.balanceGroups}`);
+  if (o.deepLogitScale <= 0) throw new Error(`uri option deepLogitScale: expected a positive number, got ${o.deepLogitScale}`);
   return o;
 }
 
@@ -172,6 +220,7 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
     codebookSizes: Array.from({ length: L }, () => K),
     H: o.H,
     seed: opts.seed,
+    logitScale: Array.from({ length: L }, (_, l) => (l === 0 ? 1 : o.deepLogitScale)),
   };
   const model = new RetrieverModel(cfg);
   const opt = new Adam(model.variables(), { lr: o.lr });
@@ -191,10 +240,25 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
   const csEpochs: { epoch: number; snaps: { query: number[]; items: number[][] }[] }[] = [];
   const perEpoch = o.maxExamplesPerEpoch > 0 ? Math.min(o.maxExamplesPerEpoch, train.n) : train.n;
   const steps = Math.ceil(perEpoch / o.batch);
-  const summary: Record<string, unknown> = { task: o.task, adaptiveWeight: o.adaptiveWeight, hardNegatives: o.hardNegatives, layers: [] as unknown[] };
+  const summary: Record<string, unknown> = {
+    task: o.task,
+    adaptiveWeight: o.adaptiveWeight,
+    hardNegatives: o.hardNegatives,
+    parentBalance: o.parentBalance,
+    deepLogitScale: o.deepLogitScale,
+    deepCeWeight: o.deepCeWeight,
+    layers: [] as unknown[],
+  };
   let globalStep = 0;
   try {
     for (let l = 0; l < L; l++) {
+      const deep = l > 0;
+      const perParent = deep && o.parentBalance;
+      const ceWeight = deep ? o.deepCeWeight : 1;
+      // Items grouped by their assigned (l-1)-prefix, for the per-parent balance term.
+      const groupOf = deep ? prefixBuckets(codes, n, L, cfg.codebookSizes).ids[l - 1]! : new Int32Array(n);
+      const members: number[][] = [];
+      if (perParent) for (let i = 0; i < n; i++) (members[groupOf[i]!] ??= []).push(i);
       if (l === 0 && csEx.n > 0) csEpochs.push({ epoch: 0, snaps: await caseStudySnapshot(model, csEx, csItems, emb, dim) });
       let last: Record<string, number> = {};
       for (let epoch = 0; epoch < o.epochsPerLayer; epoch++) {
@@ -207,7 +271,17 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
           const pos = Int32Array.from(rows, (e) => train.relevant.items[train.relevant.ptr[e]!]!);
           const all = new Int32Array(2 * B);
           all.set(pos);
-          for (let b = 0; b < B; b++) all[B + b] = rng.int(n);
+          // Random items (§4.2). Per-parent balance: `balanceGroups` parents per batch (each picked with probability
+          // ∝ its size, through a uniformly drawn item), B / G random items from each.
+          const G = perParent ? Math.min(o.balanceGroups, B) : 1;
+          const per = Math.floor(B / G);
+          const groupStart: number[] = [];
+          for (let g = 0; g < G; g++) {
+            groupStart.push(g * per);
+            const m = perParent ? members[groupOf[rng.int(n)]!]! : null;
+            const end = g === G - 1 ? B : (g + 1) * per;
+            for (let b = g * per; b < end; b++) all[B + b] = m ? m[rng.int(m.length)]! : rng.int(n);
+          }
           const hb = historyBatch(rows, train.hist, train.H, emb, dim);
           const parts: tf.Tensor[] = [];
           const lossT = tf.tidy(() => {
@@ -222,10 +296,15 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
               const lqL = lq[l]!;
               const liAll = li[l]!;
               const liPos = tf.slice(liAll, [0, 0], [B, K]) as tf.Tensor2D;
-              const e = eStepLoss(lqL, liPos);
-              const m = mStepCrossEntropy(lqL, liPos);
+              const e = tf.mul(eStepLoss(lqL, liPos), ceWeight) as tf.Scalar;
+              const m = tf.mul(mStepCrossEntropy(lqL, liPos), ceWeight) as tf.Scalar;
               const c = commitLoss(liAll);
-              const b = balanceLoss(liAll, o.adaptiveWeight);
+              const b = perParent
+                ? (tf.div(
+                    tf.addN(groupStart.map((g0, g) => balanceLoss(tf.slice(liAll, [B + g0, 0], [(g === G - 1 ? B : groupStart[g + 1]!) - g0, K]) as tf.Tensor2D, false))),
+                    G,
+                  ) as tf.Scalar)
+                : balanceLoss(liAll, o.adaptiveWeight);
               const mem = l > 0 ? tf.add(memoryLoss(lq, prefixQ!, l), memoryLoss(li, prefixI!, l)) : tf.scalar(0);
               parts.push(...[e, m, c, b, mem].map((t) => tf.keep(tf.clone(t))));
               return tf.addN([e, m, c, b, mem]) as tf.Scalar;
@@ -251,8 +330,7 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
       }
       // Assignment (§4.2): item distributions given the assigned prefix, balanced inside each prefix group.
       const probs = await itemDistributions(model, emb, dim, codes, L, l, K);
-      const groups = l === 0 ? new Int32Array(n) : prefixBuckets(codes, n, L, cfg.codebookSizes).ids[l - 1]!;
-      const tok = uriBalancedAssignGrouped(probs, n, K, groups);
+      const tok = o.assignment === 'parent' ? uriBalancedAssignGrouped(probs, n, K, groupOf) : uriBalancedAssign(probs, n, K);
       let keptArgmax = 0;
       const argmaxLoad = new Int32Array(K);
       const load = new Int32Array(K);
@@ -264,9 +342,15 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
         codes[i * L + l] = tok[i]!;
         load[tok[i]!] = load[tok[i]!]! + 1;
       }
+      const leaves = prefixBuckets(codes, n, L, cfg.codebookSizes);
+      const leafLoad = new Int32Array(leaves.counts[l]!);
+      for (const id of leaves.ids[l]!) leafLoad[id] = leafLoad[id]! + 1;
       const layerSummary = {
         layer: l + 1,
         ...last,
+        /** Distinct l-token prefixes in use and the largest one (the balance APE needs to be meaningful, URI §3). */
+        prefixes: leaves.counts[l]!,
+        maxPrefixLoad: Math.max(...leafLoad),
         emptyBucketsArgmax: argmaxLoad.filter((c) => c === 0).length,
         emptyTokens: load.filter((c) => c === 0).length,
         maxLoad: Math.max(...load),
@@ -278,7 +362,7 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
         level: 'info',
         message: `uri layer ${l + 1}: ${layerSummary.emptyBucketsArgmax} of ${K} tokens empty under argmax, ${Math.round(
           layerSummary.keptArgmax * 100,
-        )}% of items kept their top token after balancing`,
+        )}% of items kept their top token after balancing; ${layerSummary.prefixes} prefixes in use, the largest holds ${layerSummary.maxPrefixLoad} items`,
       };
     }
     const caseStudy: UriCaseStudy = {
