@@ -47,6 +47,12 @@ describe.skipIf(!hasScientific)('URI builder on Scientific', () => {
     console.log(`[uri test] APE uri ${apeUri.map((x) => x.toFixed(3)).join('/')} vs random ${apeRandom.map((x) => x.toFixed(3)).join('/')}`);
     expect(apeUri[0]!).toBeLessThan(apeRandom[0]!);
     expect(apeUri[1]!).toBeLessThan(apeRandom[1]!);
+    // Layer 2 is not the degenerate "one token per parent" index (32 prefixes), which the per-token max load N/k
+    // would allow if the layer-2 tokens collapsed onto the prefix (src/core/uri/index.ts, "Layers after the first").
+    const layers = (built.summary as { layers: { prefixes: number; maxPrefixLoad: number }[] }).layers;
+    console.log(`[uri test] layer 2: ${layers[1]!.prefixes} prefixes, largest ${layers[1]!.maxPrefixLoad}`);
+    expect(layers[1]!.prefixes).toBeGreaterThan(256);
+    expect(layers[1]!.maxPrefixLoad).toBeLessThanOrEqual(Math.ceil(n / 32));
     const cs = events.find((e) => e.type === 'artifact' && e.artifact.kind === 'run-data' && e.artifact.key === 'uriCaseStudy');
     expect(cs).toBeDefined();
     const study = (cs as Extract<JobEvent, { type: 'artifact' }>).artifact as { value: UriCaseStudy };
