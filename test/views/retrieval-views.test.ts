@@ -18,6 +18,8 @@ import { loadItems, saveEmbeddings } from '../../src/node/db/datasets';
 import { openDb } from '../../src/node/db/db';
 import { importDataset } from '../../src/node/importers/index';
 import type { EvaluationRecord, QueryInspection, UriCaseStudyView } from '../../src/shared/api/retrieval';
+import type { RunRecord } from '../../src/shared/types';
+import type { AuditSummary } from '../../src/shared/api/ids';
 import { apiCall, hasChromium, launchBrowser, openHash, runViaApi, screenshot, startServe, watchPage, type ServeHandle } from '../helpers/browser';
 import { hasScientific, SCIENTIFIC_DIR } from '../helpers/paths';
 
@@ -173,6 +175,36 @@ describe.skipIf(!hasScientific || !hasChromium)('retrieval views in chromium (Sc
     await table.scrollIntoViewIfNeeded();
     await screenshot(page, 'views-14-dashboard-retrieval');
   }, 120_000);
+
+  it('build form: URI options (task, max load, pairs per epoch, ablation switches) reach the build', async () => {
+    await open('#/runs');
+    await page.getByTestId('toggle-build').click();
+    const form = page.getByTestId('build-form');
+    await page.getByTestId('build-method').selectOption('uri');
+    await form.getByLabel('Layers (L)').fill('2');
+    await form.getByLabel('Codebook size (K)').fill('16');
+    await form.getByLabel('Epochs', { exact: true }).fill('1');
+    await page.getByTestId('uri-task').selectOption('sequential');
+    await page.getByTestId('uri-assignment').selectOption('parent');
+    await page.getByTestId('uri-max-pairs').fill('1500');
+    await page.getByTestId('uri-adaptive').uncheck();
+    await screenshot(page, 'rviews-05-build-form-uri');
+    await form.getByRole('button', { name: 'Start build' }).click();
+    await page.waitForURL(/#\/runs\/\d+/);
+    const runId = Number(/#\/runs\/(\d+)/.exec(page.url())![1]);
+    let run = await call<RunRecord>('runs/get', { runId });
+    expect(run.method).toBe('uri');
+    expect(run.config.extra).toEqual({ task: 'sequential', adaptiveWeight: false, hardNegatives: true, assignment: 'parent', maxExamplesPerEpoch: 1500 });
+    while (['queued', 'running'].includes(run.status)) {
+      await new Promise((r) => setTimeout(r, 500));
+      run = await call<RunRecord>('runs/get', { runId });
+    }
+    expect(run.status, run.error ?? '').toBe('succeeded');
+    // Max load per parent node: layer-1 buckets hold ≤ ⌈4,344 / 16⌉ = 272 items, so every leaf ≤ ⌈272 / 16⌉ = 17.
+    const { report } = await call<AuditSummary>('ids/audit', { runId });
+    expect(report.maxBucket[0]).toBeLessThanOrEqual(272);
+    expect(report.maxBucket[1]).toBeLessThanOrEqual(17);
+  }, 300_000);
 
   it('shows HTML-looking titles in the query inspector as text; nothing executes', async () => {
     await page.getByTestId('dataset-select').selectOption(String(ids.xss));

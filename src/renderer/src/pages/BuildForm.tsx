@@ -15,7 +15,7 @@ const METHODS: { value: Exclude<IdMethod, 'imported'>; label: string }[] = [
 ];
 const TRAINED = new Set(['rqvae', 'catid2', 'uri']);
 
-/** Starts a 'build' run: runs.start({kind: 'build', datasetId, params: {method, layers, codebook, seed, collisions, epochs?}}). */
+/** Starts a 'build' run: runs.start({kind: 'build', datasetId, params: {method, layers, codebook, seed, collisions, epochs?, extra?}}). */
 export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number | null; onStarted?: (runId: number) => void }): ReactNode {
   const { api, datasets } = useApp();
   const [datasetId, setDatasetId] = useState<number | null>(initial);
@@ -25,6 +25,12 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
   const [seed, setSeed] = useState(42);
   const [epochs, setEpochs] = useState(20);
   const [collisions, setCollisions] = useState<CollisionMode>('suffix');
+  // URI options (BuildOptions.extra, src/core/uri/index.ts): the task, the Table 4 ablations, the assignment's cap.
+  const [uriTask, setUriTask] = useState<'general' | 'sequential'>('general');
+  const [uriAdaptive, setUriAdaptive] = useState(true);
+  const [uriHardNegatives, setUriHardNegatives] = useState(true);
+  const [uriAssignment, setUriAssignment] = useState<'token' | 'parent'>('token');
+  const [uriMaxPairs, setUriMaxPairs] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const ds = datasets.find((d) => d.id === datasetId);
@@ -35,6 +41,9 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
     setBusy(true);
     const params: Record<string, unknown> = { method, layers, codebook, seed, collisions };
     if (TRAINED.has(method)) params.epochs = epochs;
+    if (method === 'uri') {
+      params.extra = { task: uriTask, adaptiveWeight: uriAdaptive, hardNegatives: uriHardNegatives, assignment: uriAssignment, maxExamplesPerEpoch: uriMaxPairs };
+    }
     void api.runs
       .start({ kind: 'build', datasetId, params })
       .then((r) => {
@@ -84,6 +93,45 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
             Epochs
             <input type="number" min={1} max={10000} value={epochs} onChange={(e) => setEpochs(Number(e.target.value))} />
           </label>
+        )}
+        {method === 'uri' && (
+          <>
+            <Select
+              label="Task"
+              testId="uri-task"
+              value={uriTask}
+              options={[
+                { value: 'general', label: 'general (user → items)' },
+                { value: 'sequential', label: 'sequential (history → next)' },
+              ]}
+              onChange={setUriTask}
+            />
+            <Select
+              label="Max load"
+              testId="uri-assignment"
+              value={uriAssignment}
+              options={[
+                { value: 'token', label: 'N/k per token' },
+                { value: 'parent', label: 'per parent node' },
+              ]}
+              onChange={setUriAssignment}
+            />
+            <label className="field">
+              Pairs per epoch (0 = all)
+              <input type="number" min={0} data-testid="uri-max-pairs" value={uriMaxPairs} onChange={(e) => setUriMaxPairs(Math.max(0, Number(e.target.value)))} />
+            </label>
+            <div className="field" role="group" aria-label="URI loss and ranker switches">
+              Switches (Table 4)
+              <span className="row" style={{ gap: 10, minHeight: 28 }}>
+                <label className="row" style={{ gap: 4 }} title="Eq. 10's adaptive balance weight; off = Eq. 7">
+                  <input type="checkbox" data-testid="uri-adaptive" checked={uriAdaptive} onChange={(e) => setUriAdaptive(e.target.checked)} /> adaptive weight
+                </label>
+                <label className="row" style={{ gap: 4 }} title="one ranker negative from a sibling bucket of the positive's leaf (§4.3)">
+                  <input type="checkbox" data-testid="uri-hard-negatives" checked={uriHardNegatives} onChange={(e) => setUriHardNegatives(e.target.checked)} /> hard negatives
+                </label>
+              </span>
+            </div>
+          </>
         )}
         <button type="submit" className="primary" disabled={busy || datasetId == null || (ds != null && ds.embeddings.length === 0 && method !== 'random')}>
           Start build

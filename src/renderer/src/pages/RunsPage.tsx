@@ -62,7 +62,7 @@ export function RunsPage(): ReactNode {
       {error != null && <ErrorBox error={error} />}
       {runs.length === 0 ? (
         <EmptyState title="No runs yet">
-          Runs appear here as jobs start: imports, embeddings, ID builds, retriever training. Start with <b>Build IDs…</b>
+          Runs appear here as jobs start: imports, embeddings, ID builds, retriever training. Start with <b>Build IDs…</b>{' '}
           once a dataset has embeddings, or run <code>npx semid build --dataset D --method rqkmeans</code>.
         </EmptyState>
       ) : (
