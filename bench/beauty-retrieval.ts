@@ -4,7 +4,7 @@
  * baselines, printed beside TIGER's published numbers (../shared/notes/reference-numbers.md).
  *
  *   npx tsx bench/beauty-retrieval.ts [--epochs 3] [--uri-epochs 2] [--build-epochs 30] [--max-examples 0] [--limit 0]
- *                                     [--methods rqvae_native,uri,...]
+ *                                     [--methods rqvae_native,uri,...] [--uri-extra '{"assignment":"parent"}'] [--out beauty-retrieval.json]
  *
  * --max-examples caps the training pairs per epoch (a fresh sample each epoch), the same for every index, so the
  * retrievers get equal budgets. --build-epochs is the rqvae / catid2 training budget. Each finished row is written to
@@ -37,6 +37,9 @@ const { values: a } = parseArgs({
     'build-epochs': { type: 'string', default: '30' },
     limit: { type: 'string', default: '0' },
     methods: { type: 'string', default: 'rqvae_native,rqvae,catid2,uri,dense,popularity' },
+    /** JSON object of extra uri build options (src/core/uri/index.ts UriOptions), e.g. {"assignment":"parent"}. */
+    'uri-extra': { type: 'string', default: '{}' },
+    out: { type: 'string', default: 'beauty-retrieval.json' },
   },
 });
 
@@ -67,6 +70,12 @@ async function main(): Promise<void> {
   const maxEx = Number(a['max-examples']);
   const limit = Number(a.limit);
   const methods = a.methods!.split(',');
+  let uriExtra: Record<string, unknown>;
+  try {
+    uriExtra = JSON.parse(a['uri-extra']!) as Record<string, unknown>;
+  } catch (e) {
+    throw new Error(`--uri-extra: expected a JSON object, ${(e as Error).message}`);
+  }
   const t0 = Date.now();
   const b = await beautyWithEmbeddings(256);
   console.error(`Beauty loaded + embedded in ${((Date.now() - t0) / 1000).toFixed(0)} s; tfjs ${backend}`);
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   mkdirSync(resolve(import.meta.dirname, 'results'), { recursive: true });
   const save = (): void =>
-    writeFileSync(resolve(import.meta.dirname, 'results/beauty-retrieval.json'), JSON.stringify({ at: new Date().toISOString(), args: a, backend, testUsers: test.n, rows, tiger: TIGER }, null, 2));
+    writeFileSync(resolve(import.meta.dirname, 'results', a.out!), JSON.stringify({ at: new Date().toISOString(), args: a, backend, testUsers: test.n, rows, tiger: TIGER }, null, 2));
   const signal = new AbortController().signal;
   const input = { data: b.arrays, embeddings: b.embeddings, dim: b.dim };
   for (const m of methods) {
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
             seed: 1,
             collisions: 'none',
             epochs: isUri ? uriEpochs : Number(a['build-epochs']),
-            ...(isUri ? { extra: { task: 'sequential', retrieverEpochs: 0, maxExamplesPerEpoch: maxEx } } : {}),
+            ...(isUri ? { extra: { ...uriExtra, task: 'sequential', retrieverEpochs: 0, maxExamplesPerEpoch: maxEx } } : {}),
           },
           { signal, runId: 0 },
         ),
