@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { BEAUTY_DIR, beautyWithEmbeddings, hasBeauty } from './beauty';
 import { ID_BUILDERS } from '../src/core/ids/registry';
 import { auditIds } from '../src/core/audit/index';
+import { prefixBuckets } from '../src/core/kernels/ape';
 import { drain } from '../src/core/util/generators';
 import { evaluateBaseline } from '../src/core/retrieval/baselines';
 import { evalExamples, subsetExamples } from '../src/core/retrieval/tasks';
@@ -56,8 +57,8 @@ const { values: a } = parseArgs({
 interface Row {
   name: string;
   ape?: number[];
-  /** Leaf prefixes in use and the largest leaf. */
-  leaves?: [number, number];
+  /** Leaf prefixes in use, the largest leaf, and the leaf-size perplexity. */
+  leaves?: [number, number, number];
   paperApe?: number;
   m?: MetricsSummary;
   seconds: number;
@@ -86,9 +87,15 @@ async function main(): Promise<void> {
 
   const indexRow = (name: string, table: { codes: Int32Array; layers: number; codebookSizes: number[] }, t: number, extra: Partial<Row> = {}): Row => {
     const rep = auditIds(table, b.arrays);
-    const row: Row = { name, ape: rep.ape, leaves: [rep.buckets.at(-1)!, rep.maxBucket.at(-1)!], seconds: (Date.now() - t) / 1000, ...extra };
+    // Leaf-size perplexity exp(H(|leaf| / N)): 1,024 for a perfectly balanced L 2, k 32 index.
+    const leafIds = prefixBuckets(table.codes, b.arrays.nItems, table.layers, table.codebookSizes);
+    const size = new Int32Array(leafIds.counts.at(-1)!);
+    for (const id of leafIds.ids.at(-1)!) size[id] = size[id]! + 1;
+    let h = 0;
+    for (const c of size) if (c > 0) h -= (c / b.arrays.nItems) * Math.log(c / b.arrays.nItems);
+    const row: Row = { name, ape: rep.ape, leaves: [rep.buckets.at(-1)!, rep.maxBucket.at(-1)!, Math.exp(h)], seconds: (Date.now() - t) / 1000, ...extra };
     rows.push(row);
-    log(`${name}: APE ${rep.ape.map((x) => x.toFixed(3)).join(' / ')}, ${row.leaves![0]} leaves, largest ${row.leaves![1]}`);
+    log(`${name}: APE ${rep.ape.map((x) => x.toFixed(3)).join(' / ')}, ${row.leaves![0]} leaves, largest ${row.leaves![1]}, leaf perplexity ${row.leaves![2].toFixed(0)}`);
     return row;
   };
   if (!a['no-baselines']) {
@@ -167,11 +174,11 @@ async function main(): Promise<void> {
   const f = (x: number | undefined): string => (x == null || Number.isNaN(x) ? '-' : x.toFixed(4));
   const lines = [
     `Beauty general recommendation (train items → test item), ${test.n} test users, L 2, k 32, tfjs ${backend}; ours | paper (URI Tables 1, 2, 4)`,
-    '| system | APE@1 | APE@2 | paper APE | leaves (largest) | R@10 | N@10 | R@20 | N@20 | paper R@10 | time | note |',
+    '| system | APE@1 | APE@2 | paper APE | leaves (largest, perplexity) | R@10 | N@10 | R@20 | N@20 | paper R@10 | time | note |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) => {
       const p = PAPER_RECALL[r.name];
-      return `| ${r.name} | ${r.ape ? r.ape[0]!.toFixed(3) : '-'} | ${r.ape ? r.ape[1]!.toFixed(3) : '-'} | ${r.paperApe?.toFixed(3) ?? '-'} | ${r.leaves ? `${r.leaves[0]} (${r.leaves[1]})` : '-'} | ${f(r.m?.recall['@10'])} | ${f(r.m?.ndcg['@10'])} | ${f(r.m?.recall['@20'])} | ${f(r.m?.ndcg['@20'])} | ${p ? p.r10.toFixed(4) : '-'} | ${r.seconds.toFixed(0)} s | ${r.note ?? ''} |`;
+      return `| ${r.name} | ${r.ape ? r.ape[0]!.toFixed(3) : '-'} | ${r.ape ? r.ape[1]!.toFixed(3) : '-'} | ${r.paperApe?.toFixed(3) ?? '-'} | ${r.leaves ? `${r.leaves[0]} (${r.leaves[1]}, ${r.leaves[2].toFixed(0)})` : '-'} | ${f(r.m?.recall['@10'])} | ${f(r.m?.ndcg['@10'])} | ${f(r.m?.recall['@20'])} | ${f(r.m?.ndcg['@20'])} | ${p ? p.r10.toFixed(4) : '-'} | ${r.seconds.toFixed(0)} s | ${r.note ?? ''} |`;
     }),
   ];
   console.log(lines.join('\n'));

@@ -72,6 +72,13 @@ export interface UriOptions {
   deepLogitScale: number;
   /** Layers > 1 only: weight of L_E and of the M-step cross-entropy. */
   deepCeWeight: number;
+  /** Layers > 1 only: weight of the (per-parent) balance term. */
+  deepBalanceWeight: number;
+  /**
+   * What the balanced assignment ranks tokens by: 'item' = the item's own P_I (§4.2), 'queries' = the mean P_Q of
+   * its training queries (§4.1's greedy M-step), 'both' = their average.
+   */
+  assignScore: 'item' | 'queries' | 'both';
   /**
    * Max load of the balanced assignment: 'token' = N/k items per token of the layer, over all items (§4.2 as
    * printed); 'parent' = (items of the parent node)/k per token inside each parent, so every leaf has the same size.
@@ -98,6 +105,8 @@ export const URI_DEFAULTS: UriOptions = {
   balanceGroups: 2,
   deepLogitScale: 4,
   deepCeWeight: 0.1,
+  deepBalanceWeight: 1,
+  assignScore: 'queries',
   assignment: 'token',
 };
 
@@ -112,7 +121,7 @@ export function parseUriOptions(extra: Record<string, unknown> | undefined, epoc
       (o as unknown as Record<string, number>)[k] = v;
     }
   };
-  (['epochsPerLayer', 'batch', 'lr', 'd', 'blocks', 'heads', 'H', 'retrieverEpochs', 'maxExamplesPerEpoch', 'caseStudyQueries', 'balanceGroups', 'deepLogitScale', 'deepCeWeight'] as const).forEach(num);
+  (['epochsPerLayer', 'batch', 'lr', 'd', 'blocks', 'heads', 'H', 'retrieverEpochs', 'maxExamplesPerEpoch', 'caseStudyQueries', 'balanceGroups', 'deepLogitScale', 'deepCeWeight', 'deepBalanceWeight'] as const).forEach(num);
   if (e.task != null) {
     if (e.task !== 'general' && e.task !== 'sequential')
       throw new Error(`uri option task: expected general or sequential (search needs query text embeddings), got ${String(e.task)}`);
@@ -123,6 +132,11 @@ export function parseUriOptions(extra: Record<string, unknown> | undefined, epoc
   if (e.assignment != null) {
     if (e.assignment !== 'token' && e.assignment !== 'parent') throw new Error(`uri option assignment: expected token or parent, got ${String(e.assignment)}`);
     o.assignment = e.assignment;
+  }
+  if (e.assignScore != null) {
+    if (e.assignScore !== 'item' && e.assignScore !== 'queries' && e.assignScore !== 'both')
+      throw new Error(`uri option assignScore: expected item, queries or both, got ${String(e.assignScore)}`);
+    o.assignScore = e.assignScore;
   }
   if (e.parentBalance != null) o.parentBalance = e.parentBalance !== false && e.parentBalance !== 'false';
   if (e.noAdaptiveWeight === true) o.adaptiveWeight = false;
@@ -173,6 +187,47 @@ async function itemDistributions(model: RetrieverModel, emb: Float32Array, dim: 
     t.dispose();
   }
   return out;
+}
+
+/**
+ * URI §4.1's greedy M-step: for every item, the mean layer-l distribution of its training queries, E_{x∈X_y}[P_Q^l],
+ * each query given that item's (l-1)-prefix; n × k, rows of items without a training query are left 0 (count 0).
+ */
+async function expectedQueryDistributions(
+  model: RetrieverModel,
+  train: TaskExamples,
+  emb: Float32Array,
+  dim: number,
+  codes: Int32Array,
+  L: number,
+  l: number,
+  k: number,
+  n: number,
+  signal: AbortSignal,
+): Promise<{ sum: Float32Array; count: Int32Array }> {
+  const sum = new Float32Array(n * k);
+  const count = new Int32Array(n);
+  const batch = 1024;
+  for (let s = 0; s < train.n; s += batch) {
+    throwIfAborted(signal);
+    const rows = Int32Array.from({ length: Math.min(batch, train.n - s) }, (_, i) => s + i);
+    const pos = Int32Array.from(rows, (e) => train.relevant.items[train.relevant.ptr[e]!]!);
+    const hb = historyBatch(rows, train.hist, train.H, emb, dim);
+    const t = tf.tidy(() => {
+      const qc = model.encodeQuery(tf.tensor3d(hb.hist, [rows.length, hb.H, dim]), tf.tensor2d(hb.mask, [rows.length, hb.H]));
+      const prefix = l > 0 ? tf.tensor2d(prefixOf(codes, L, pos, l), [rows.length, l], 'int32') : null;
+      return tf.softmax(model.decodeNext(qc, prefix));
+    });
+    const p = (await t.data()) as Float32Array;
+    t.dispose();
+    for (let r = 0; r < rows.length; r++) {
+      const y = pos[r]!;
+      count[y] = count[y]! + 1;
+      for (let j = 0; j < k; j++) sum[y * k + j] = sum[y * k + j]! + p[r * k + j]!;
+    }
+    await yieldToLoop();
+  }
+  return { sum, count };
 }
 
 /** Layer-1 distributions of the case-study queries and their items. */
@@ -299,12 +354,13 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
               const e = tf.mul(eStepLoss(lqL, liPos), ceWeight) as tf.Scalar;
               const m = tf.mul(mStepCrossEntropy(lqL, liPos), ceWeight) as tf.Scalar;
               const c = commitLoss(liAll);
-              const b = perParent
+              const bRaw = perParent
                 ? (tf.div(
                     tf.addN(groupStart.map((g0, g) => balanceLoss(tf.slice(liAll, [B + g0, 0], [(g === G - 1 ? B : groupStart[g + 1]!) - g0, K]) as tf.Tensor2D, false))),
                     G,
                   ) as tf.Scalar)
                 : balanceLoss(liAll, o.adaptiveWeight);
+              const b = deep && o.deepBalanceWeight !== 1 ? (tf.mul(bRaw, o.deepBalanceWeight) as tf.Scalar) : bRaw;
               const mem = l > 0 ? tf.add(memoryLoss(lq, prefixQ!, l), memoryLoss(li, prefixI!, l)) : tf.scalar(0);
               parts.push(...[e, m, c, b, mem].map((t) => tf.keep(tf.clone(t))));
               return tf.addN([e, m, c, b, mem]) as tf.Scalar;
@@ -330,6 +386,16 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
       }
       // Assignment (§4.2): item distributions given the assigned prefix, balanced inside each prefix group.
       const probs = await itemDistributions(model, emb, dim, codes, L, l, K);
+      if (o.assignScore !== 'item') {
+        // Mix in (or use) the expected distribution of the item's training queries (§4.1); items without a
+        // training query keep P_I.
+        const { sum, count } = await expectedQueryDistributions(model, train, emb, dim, codes, L, l, K, n, ctx.signal);
+        const wI = o.assignScore === 'both' ? 0.5 : 0;
+        for (let i = 0; i < n; i++) {
+          if (count[i] === 0) continue;
+          for (let j = 0; j < K; j++) probs[i * K + j] = wI * probs[i * K + j]! + (1 - wI) * (sum[i * K + j]! / count[i]!);
+        }
+      }
       const tok = o.assignment === 'parent' ? uriBalancedAssignGrouped(probs, n, K, groupOf) : uriBalancedAssign(probs, n, K);
       let keptArgmax = 0;
       const argmaxLoad = new Int32Array(K);
