@@ -186,6 +186,7 @@ describe.skipIf(!hasScientific || !hasChromium)('retrieval views in chromium (Sc
     await form.getByLabel('Epochs', { exact: true }).fill('1');
     await page.getByTestId('uri-task').selectOption('sequential');
     await page.getByTestId('uri-assignment').selectOption('parent');
+    await page.getByTestId('uri-assign-score').selectOption('both');
     await page.getByTestId('uri-max-pairs').fill('1500');
     await page.getByTestId('uri-adaptive').uncheck();
     await screenshot(page, 'rviews-05-build-form-uri');
@@ -194,7 +195,7 @@ describe.skipIf(!hasScientific || !hasChromium)('retrieval views in chromium (Sc
     const runId = Number(/#\/runs\/(\d+)/.exec(page.url())![1]);
     let run = await call<RunRecord>('runs/get', { runId });
     expect(run.method).toBe('uri');
-    expect(run.config.extra).toEqual({ task: 'sequential', adaptiveWeight: false, hardNegatives: true, assignment: 'parent', maxExamplesPerEpoch: 1500 });
+    expect(run.config.extra).toEqual({ task: 'sequential', adaptiveWeight: false, hardNegatives: true, assignment: 'parent', assignScore: 'both', maxExamplesPerEpoch: 1500 });
     while (['queued', 'running'].includes(run.status)) {
       await new Promise((r) => setTimeout(r, 500));
       run = await call<RunRecord>('runs/get', { runId });

@@ -42,6 +42,10 @@ export function buildExtra(a: Record<string, unknown>): Record<string, unknown> 
     if (a.assignment !== 'token' && a.assignment !== 'parent') throw new Error(`--assignment expects token or parent, got "${String(a.assignment)}"`);
     extra.assignment = a.assignment;
   }
+  if (a['assign-score'] !== undefined) {
+    if (!['item', 'queries', 'both'].includes(a['assign-score'] as string)) throw new Error(`--assign-score expects item, queries or both, got "${String(a['assign-score'])}"`);
+    extra.assignScore = a['assign-score'];
+  }
   // Layers > 1 trained with the loss exactly as printed (see src/core/uri/index.ts): the three deep-layer settings off.
   if (a['printed-deep-loss']) Object.assign(extra, { parentBalance: false, deepLogitScale: 1, deepCeWeight: 1 });
   num('retriever-epochs', 'retrieverEpochs', true);
@@ -87,6 +91,7 @@ export const buildCommand: Command = {
     'no-adaptive-weight': { type: 'boolean', description: 'uri: Eq. 7 balance loss instead of Eq. 10 (Table 4 ablation)' },
     'no-hard-negatives': { type: 'boolean', description: 'uri: ranker negatives all random (Table 4 ablation)' },
     assignment: { type: 'string', description: 'uri: balanced-assignment max load N/k per token (token, default) or per parent node (parent)', valueName: 'A' },
+    'assign-score': { type: 'string', description: "uri: rank tokens by the mean P_Q of the item's training queries (queries, default), its own P_I (item) or both", valueName: 'S' },
     'printed-deep-loss': { type: 'boolean', description: 'uri: layers > 1 with the batch-wide balance, logit scale 1 and cross-entropy weight 1 as printed' },
     'retriever-epochs': { type: 'string', description: 'uri: ranker epochs on the final index (default 2)', valueName: 'E' },
     'max-examples': { type: 'string', description: 'uri: cap on training pairs per epoch (0 = all)', valueName: 'N' },

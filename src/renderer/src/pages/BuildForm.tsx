@@ -30,6 +30,7 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
   const [uriAdaptive, setUriAdaptive] = useState(true);
   const [uriHardNegatives, setUriHardNegatives] = useState(true);
   const [uriAssignment, setUriAssignment] = useState<'token' | 'parent'>('token');
+  const [uriAssignScore, setUriAssignScore] = useState<'queries' | 'item' | 'both'>('queries');
   const [uriMaxPairs, setUriMaxPairs] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -42,7 +43,7 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
     const params: Record<string, unknown> = { method, layers, codebook, seed, collisions };
     if (TRAINED.has(method)) params.epochs = epochs;
     if (method === 'uri') {
-      params.extra = { task: uriTask, adaptiveWeight: uriAdaptive, hardNegatives: uriHardNegatives, assignment: uriAssignment, maxExamplesPerEpoch: uriMaxPairs };
+      params.extra = { task: uriTask, adaptiveWeight: uriAdaptive, hardNegatives: uriHardNegatives, assignment: uriAssignment, assignScore: uriAssignScore, maxExamplesPerEpoch: uriMaxPairs };
     }
     void api.runs
       .start({ kind: 'build', datasetId, params })
@@ -115,6 +116,17 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
                 { value: 'parent', label: 'per parent node' },
               ]}
               onChange={setUriAssignment}
+            />
+            <Select
+              label="Assign by"
+              testId="uri-assign-score"
+              value={uriAssignScore}
+              options={[
+                { value: 'queries', label: "the item's queries (§4.1)" },
+                { value: 'item', label: 'the item (§4.2)' },
+                { value: 'both', label: 'both' },
+              ]}
+              onChange={setUriAssignScore}
             />
             <label className="field">
               Pairs per epoch (0 = all)
