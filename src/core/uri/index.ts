@@ -27,6 +27,11 @@
  * degenerates, and its leaves stay near balanced (Beauty: 1,021 of 1,024 leaves, largest 96 items; hkmeans: largest
  * 174, rqvae: 469 leaves, largest 223). ΔAPE on Beauty from a fixed layer 1 (balanced hkmeans, 154k pairs): 0.257 with
  * the per-token cap, 0.297 with the per-parent cap (`assignment: 'parent'`, every leaf ⌈N_parent/k⌉), 0.322 as printed.
+ *
+ * What the assignment ranks tokens by (`assignScore`): §4.2 passes the items through the decoder (P_I); §4.1's greedy
+ * M-step (Theorem 1) uses the mean P_Q of the item's training queries, which P_I only approximates through the item
+ * tower. The default is the latter (items without a training query keep P_I). On Beauty, 2 epochs × 60k pairs per
+ * layer: APE 1.316 / 1.519 by P_I, 1.288 / 1.501 by their average, 1.165 / 1.335 by the queries (docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { RetrievalTask } from '../../shared/types';
