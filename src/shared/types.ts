@@ -86,6 +86,12 @@ export type IdMethod = 'random' | 'hkmeans' | 'rqkmeans' | 'rqvae' | 'catid2' | 
 
 export type CollisionMode = 'none' | 'suffix' | 'sinkhorn';
 
+/** URI build options (BuildOptions.extra): what the balanced assignment ranks tokens by, and its max load. */
+export const URI_ASSIGN_SCORES = ['queries', 'item', 'both'] as const;
+export type UriAssignScore = (typeof URI_ASSIGN_SCORES)[number];
+export const URI_ASSIGNMENTS = ['token', 'parent'] as const;
+export type UriAssignment = (typeof URI_ASSIGNMENTS)[number];
+
 export type TfBackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu' | 'none';
 
 export interface RunRecord {

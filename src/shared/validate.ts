@@ -11,6 +11,11 @@ export class PayloadError extends Error {
   }
 }
 
+/** Whether x is one of the given string literals (narrows x). */
+export function isOneOf<T extends string>(values: readonly T[], x: unknown): x is T {
+  return (values as readonly unknown[]).includes(x);
+}
+
 export const v = {
   str:
     (opts: { max?: number } = {}): Validator<string> =>
@@ -35,9 +40,8 @@ export const v = {
   literal:
     <T extends string>(...values: T[]): Validator<T> =>
     (x, p = '$') => {
-      if (typeof x !== 'string' || !(values as string[]).includes(x))
-        throw new PayloadError(p, `expected one of ${values.join(', ')}`);
-      return x as T;
+      if (!isOneOf(values, x)) throw new PayloadError(p, `expected one of ${values.join(', ')}`);
+      return x;
     },
   optional:
     <T>(inner: Validator<T>): Validator<T | undefined> =>

@@ -9,7 +9,8 @@ import { getAudit, getRunResult, requireRun } from '../../node/db/runs';
 import { JobHost } from '../../node/jobs/host';
 import { nodeForkAdapter } from '../../node/jobs/adapter';
 import { numOption, runJob } from '../jobs';
-import type { CollisionMode, IdMethod } from '../../shared/types';
+import { type CollisionMode, type IdMethod, URI_ASSIGNMENTS, URI_ASSIGN_SCORES } from '../../shared/types';
+import { isOneOf } from '../../shared/validate';
 
 /** Methods `semid build` can run (a Record so the compiler flags a method added to IdMethod but missing here). */
 const BUILD_METHODS: Record<Exclude<IdMethod, 'imported'>, true> = { random: true, hkmeans: true, rqkmeans: true, 'category-prefix': true, rqvae: true, catid2: true, uri: true };
@@ -38,12 +39,13 @@ export function buildExtra(a: Record<string, unknown>): Record<string, unknown> 
   }
   if (a['no-adaptive-weight']) extra.adaptiveWeight = false;
   if (a['no-hard-negatives']) extra.hardNegatives = false;
+  // Checked here too so the error names the flag (parseUriOptions names the builder option).
   if (a.assignment !== undefined) {
-    if (a.assignment !== 'token' && a.assignment !== 'parent') throw new Error(`--assignment expects token or parent, got "${String(a.assignment)}"`);
+    if (!isOneOf(URI_ASSIGNMENTS, a.assignment)) throw new Error(`--assignment expects token or parent, got "${String(a.assignment)}"`);
     extra.assignment = a.assignment;
   }
   if (a['assign-score'] !== undefined) {
-    if (!['item', 'queries', 'both'].includes(a['assign-score'] as string)) throw new Error(`--assign-score expects item, queries or both, got "${String(a['assign-score'])}"`);
+    if (!isOneOf(URI_ASSIGN_SCORES, a['assign-score'])) throw new Error(`--assign-score expects item, queries or both, got "${String(a['assign-score'])}"`);
     extra.assignScore = a['assign-score'];
   }
   // Layers > 1 trained with the loss exactly as printed (see src/core/uri/index.ts): the three deep-layer settings off.

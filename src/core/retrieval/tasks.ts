@@ -117,3 +117,8 @@ export function historyOf(ex: TaskExamples, e: number): Int32Array {
   while (s < row.length && row[s]! < 0) s++;
   return row.subarray(s);
 }
+
+/** The positive item of each training example in rows (trainExamples gives every example exactly one). */
+export function positivesOf(ex: TaskExamples, rows: ArrayLike<number>): Int32Array {
+  return Int32Array.from(rows as ArrayLike<number>, (e) => ex.relevant.items[ex.relevant.ptr[e]!]!);
+}

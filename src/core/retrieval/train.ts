@@ -16,7 +16,7 @@ import { type BeamStats, beamSearchBatch, candidatesOf } from './beam';
 import { MetricsAccumulator, type MetricsSummary, topK } from './metrics';
 import { RETRIEVER_DEFAULTS, type RetrieverConfig, RetrieverModel, historyBatch } from './model';
 import { sampleNegatives } from './negatives';
-import { type TaskExamples, evalExamples, historyOf, subsetExamples, trainExamples } from './tasks';
+import { type TaskExamples, evalExamples, historyOf, positivesOf, subsetExamples, trainExamples } from './tasks';
 import { type IdTrie, buildTrie } from './trie';
 
 export interface IdTableLike {
@@ -191,7 +191,7 @@ export async function* trainRetriever(
         throwIfAborted(ctx.signal);
         const rows = perm.subarray(s * o.batch, Math.min((s + 1) * o.batch, perEpoch));
         const B = rows.length;
-        const pos = Int32Array.from(rows, (e) => train.relevant.items[train.relevant.ptr[e]!]!);
+        const pos = positivesOf(train, rows);
         const negs = sampleNegatives(trie, pos, o.negatives, o.hardNegatives, rng);
         const candIdx = new Int32Array(B * C);
         const acc = new Float32Array(B * C);

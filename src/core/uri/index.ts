@@ -24,9 +24,10 @@
  *    a parent back onto one shared distribution (the query cannot tell a parent's sub-buckets apart); weight 0.3 / 0.1 /
  *    0 gave ΔAPE (APE@2 − APE@1) 0.306 / 0.297 / 0.301.
  * With this, the paper's assignment (max load N/k per token of the layer, `assignment: 'token'`) no longer
- * degenerates, and its leaves stay near balanced (Beauty: 1,021 of 1,024 leaves, largest 96 items; hkmeans: largest
- * 174, rqvae: 469 leaves, largest 223). ΔAPE on Beauty from a fixed layer 1 (balanced hkmeans, 154k pairs): 0.257 with
- * the per-token cap, 0.297 with the per-parent cap (`assignment: 'parent'`, every leaf ⌈N_parent/k⌉), 0.322 as printed.
+ * degenerates into one token per parent. ΔAPE on Beauty from a fixed layer 1 (balanced hkmeans, 154k pairs, P_I
+ * assignment): 0.257 with the per-token cap (1,021 of 1,024 leaves, largest 96 items), 0.297 with the per-parent cap
+ * (`assignment: 'parent'`, every leaf ⌈N_parent/k⌉), 0.322 as printed. The per-token cap does allow unequal leaves:
+ * with the default assignment below, Beauty's index has 670 leaves in use, the largest 378 (rqvae: 615, largest 230).
  *
  * What the assignment ranks tokens by (`assignScore`): §4.2 passes the items through the decoder (P_I); §4.1's greedy
  * M-step (Theorem 1) uses the mean P_Q of the item's training queries, which P_I only approximates through the item
@@ -34,7 +35,8 @@
  * layer: APE 1.316 / 1.519 by P_I, 1.288 / 1.501 by their average, 1.165 / 1.335 by the queries (docs/benchmarks.md).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RetrievalTask } from '../../shared/types';
+import { type RetrievalTask, URI_ASSIGNMENTS, URI_ASSIGN_SCORES, type UriAssignScore, type UriAssignment } from '../../shared/types';
+import { isOneOf } from '../../shared/validate';
 import { throwIfAborted } from '../../shared/errors';
 import { csrRow } from '../data/arrays';
 import type { BuildResult, IdBuilder } from '../ids/types';
@@ -43,7 +45,7 @@ import { Adam, serializeVariables } from '../models/tfops';
 import { Rng } from '../util/random';
 import { yieldToLoop } from '../util/generators';
 import { RETRIEVER_DEFAULTS, type RetrieverConfig, RetrieverModel, historyBatch } from '../retrieval/model';
-import { type TaskExamples, evalExamples, subsetExamples, trainExamples } from '../retrieval/tasks';
+import { type TaskExamples, evalExamples, positivesOf, subsetExamples, trainExamples } from '../retrieval/tasks';
 import { trainRetriever } from '../retrieval/train';
 import { uriBalancedAssign, uriBalancedAssignGrouped } from './balanced';
 import { balanceLoss, commitLoss, eStepLoss, memoryLoss, mStepCrossEntropy } from './losses';
@@ -83,13 +85,13 @@ export interface UriOptions {
    * What the balanced assignment ranks tokens by: 'item' = the item's own P_I (§4.2), 'queries' = the mean P_Q of
    * its training queries (§4.1's greedy M-step), 'both' = their average.
    */
-  assignScore: 'item' | 'queries' | 'both';
+  assignScore: UriAssignScore;
   /**
    * Max load of the balanced assignment: 'token' = N/k items per token of the layer, over all items (§4.2 as
    * printed); 'parent' = (items of the parent node)/k per token inside each parent, so every leaf has the same size.
    * The two are the same at layer 1.
    */
-  assignment: 'token' | 'parent';
+  assignment: UriAssignment;
 }
 
 export const URI_DEFAULTS: UriOptions = {
@@ -135,12 +137,11 @@ export function parseUriOptions(extra: Record<string, unknown> | undefined, epoc
   if (e.adaptiveWeight != null) o.adaptiveWeight = e.adaptiveWeight !== false && e.adaptiveWeight !== 'false';
   if (e.hardNegatives != null) o.hardNegatives = e.hardNegatives !== false && e.hardNegatives !== 'false';
   if (e.assignment != null) {
-    if (e.assignment !== 'token' && e.assignment !== 'parent') throw new Error(`uri option assignment: expected token or parent, got ${String(e.assignment)}`);
+    if (!isOneOf(URI_ASSIGNMENTS, e.assignment)) throw new Error(`uri option assignment: expected token or parent, got ${String(e.assignment)}`);
     o.assignment = e.assignment;
   }
   if (e.assignScore != null) {
-    if (e.assignScore !== 'item' && e.assignScore !== 'queries' && e.assignScore !== 'both')
-      throw new Error(`uri option assignScore: expected item, queries or both, got ${String(e.assignScore)}`);
+    if (!isOneOf(URI_ASSIGN_SCORES, e.assignScore)) throw new Error(`uri option assignScore: expected item, queries or both, got ${String(e.assignScore)}`);
     o.assignScore = e.assignScore;
   }
   if (e.parentBalance != null) o.parentBalance = e.parentBalance !== false && e.parentBalance !== 'false';
@@ -216,7 +217,7 @@ async function expectedQueryDistributions(
   for (let s = 0; s < train.n; s += batch) {
     throwIfAborted(signal);
     const rows = Int32Array.from({ length: Math.min(batch, train.n - s) }, (_, i) => s + i);
-    const pos = Int32Array.from(rows, (e) => train.relevant.items[train.relevant.ptr[e]!]!);
+    const pos = positivesOf(train, rows);
     const hb = historyBatch(rows, train.hist, train.H, emb, dim);
     const t = tf.tidy(() => {
       const qc = model.encodeQuery(tf.tensor3d(hb.hist, [rows.length, hb.H, dim]), tf.tensor2d(hb.mask, [rows.length, hb.H]));
@@ -307,16 +308,20 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
     parentBalance: o.parentBalance,
     deepLogitScale: o.deepLogitScale,
     deepCeWeight: o.deepCeWeight,
+    deepBalanceWeight: o.deepBalanceWeight,
+    assignScore: o.assignScore,
+    assignment: o.assignment,
     layers: [] as unknown[],
   };
   let globalStep = 0;
+  // Items' assigned (l-1)-prefix buckets (one group at layer 1), for the per-parent balance and assignment; each
+  // layer's assignment hands its prefix buckets to the next.
+  let groupOf: Int32Array = new Int32Array(n);
   try {
     for (let l = 0; l < L; l++) {
       const deep = l > 0;
       const perParent = deep && o.parentBalance;
       const ceWeight = deep ? o.deepCeWeight : 1;
-      // Items grouped by their assigned (l-1)-prefix, for the per-parent balance term.
-      const groupOf = deep ? prefixBuckets(codes, n, L, cfg.codebookSizes).ids[l - 1]! : new Int32Array(n);
       const members: number[][] = [];
       if (perParent) for (let i = 0; i < n; i++) (members[groupOf[i]!] ??= []).push(i);
       if (l === 0 && csEx.n > 0) csEpochs.push({ epoch: 0, snaps: await caseStudySnapshot(model, csEx, csItems, emb, dim) });
@@ -328,19 +333,17 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
           throwIfAborted(ctx.signal);
           const rows = perm.subarray(s * o.batch, Math.min((s + 1) * o.batch, perEpoch));
           const B = rows.length;
-          const pos = Int32Array.from(rows, (e) => train.relevant.items[train.relevant.ptr[e]!]!);
+          const pos = positivesOf(train, rows);
           const all = new Int32Array(2 * B);
           all.set(pos);
           // Random items (§4.2). Per-parent balance: `balanceGroups` parents per batch (each picked with probability
           // ∝ its size, through a uniformly drawn item), B / G random items from each.
           const G = perParent ? Math.min(o.balanceGroups, B) : 1;
           const per = Math.floor(B / G);
-          const groupStart: number[] = [];
-          for (let g = 0; g < G; g++) {
-            groupStart.push(g * per);
+          const groups: [start: number, end: number][] = Array.from({ length: G }, (_, g) => [g * per, g === G - 1 ? B : (g + 1) * per]);
+          for (const [start, end] of groups) {
             const m = perParent ? members[groupOf[rng.int(n)]!]! : null;
-            const end = g === G - 1 ? B : (g + 1) * per;
-            for (let b = g * per; b < end; b++) all[B + b] = m ? m[rng.int(m.length)]! : rng.int(n);
+            for (let b = start; b < end; b++) all[B + b] = m ? m[rng.int(m.length)]! : rng.int(n);
           }
           const hb = historyBatch(rows, train.hist, train.H, emb, dim);
           const parts: tf.Tensor[] = [];
@@ -360,10 +363,7 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
               const m = tf.mul(mStepCrossEntropy(lqL, liPos), ceWeight) as tf.Scalar;
               const c = commitLoss(liAll);
               const bRaw = perParent
-                ? (tf.div(
-                    tf.addN(groupStart.map((g0, g) => balanceLoss(tf.slice(liAll, [B + g0, 0], [(g === G - 1 ? B : groupStart[g + 1]!) - g0, K]) as tf.Tensor2D, false))),
-                    G,
-                  ) as tf.Scalar)
+                ? (tf.div(tf.addN(groups.map(([start, end]) => balanceLoss(tf.slice(liAll, [B + start, 0], [end - start, K]) as tf.Tensor2D, false))), G) as tf.Scalar)
                 : balanceLoss(liAll, o.adaptiveWeight);
               const b = deep && o.deepBalanceWeight !== 1 ? (tf.mul(bRaw, o.deepBalanceWeight) as tf.Scalar) : bRaw;
               const mem = l > 0 ? tf.add(memoryLoss(lq, prefixQ!, l), memoryLoss(li, prefixI!, l)) : tf.scalar(0);
@@ -389,7 +389,8 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
         yield { type: 'metrics', step: globalStep, values: last };
         if (l === 0 && csEx.n > 0) csEpochs.push({ epoch: epoch + 1, snaps: await caseStudySnapshot(model, csEx, csItems, emb, dim) });
       }
-      // Assignment (§4.2): item distributions given the assigned prefix, balanced inside each prefix group.
+      // Assignment (§4.2): token distributions given the assigned prefix, balanced with max load N/k per token (or
+      // per parent with `assignment: 'parent'`).
       const probs = await itemDistributions(model, emb, dim, codes, L, l, K);
       if (o.assignScore !== 'item') {
         // Mix in (or use) the expected distribution of the item's training queries (§4.1); items without a
@@ -414,8 +415,9 @@ export const uriBuilder: IdBuilder = async function* (input, opts, ctx) {
         load[tok[i]!] = load[tok[i]!]! + 1;
       }
       const leaves = prefixBuckets(codes, n, L, cfg.codebookSizes);
+      groupOf = leaves.ids[l]!;
       const leafLoad = new Int32Array(leaves.counts[l]!);
-      for (const id of leaves.ids[l]!) leafLoad[id] = leafLoad[id]! + 1;
+      for (const id of groupOf) leafLoad[id] = leafLoad[id]! + 1;
       const layerSummary = {
         layer: l + 1,
         ...last,

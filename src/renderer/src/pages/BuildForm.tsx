@@ -1,5 +1,5 @@
 import { type ReactNode, useState } from 'react';
-import type { CollisionMode, IdMethod } from '../../../shared/types';
+import type { CollisionMode, IdMethod, UriAssignScore, UriAssignment } from '../../../shared/types';
 import { ErrorBox, Select } from '../components';
 import { useApp } from '../context';
 import { navigate } from '../router';
@@ -29,8 +29,8 @@ export function BuildForm({ datasetId: initial, onStarted }: { datasetId: number
   const [uriTask, setUriTask] = useState<'general' | 'sequential'>('general');
   const [uriAdaptive, setUriAdaptive] = useState(true);
   const [uriHardNegatives, setUriHardNegatives] = useState(true);
-  const [uriAssignment, setUriAssignment] = useState<'token' | 'parent'>('token');
-  const [uriAssignScore, setUriAssignScore] = useState<'queries' | 'item' | 'both'>('queries');
+  const [uriAssignment, setUriAssignment] = useState<UriAssignment>('token');
+  const [uriAssignScore, setUriAssignScore] = useState<UriAssignScore>('queries');
   const [uriMaxPairs, setUriMaxPairs] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
